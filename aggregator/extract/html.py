@@ -1,0 +1,79 @@
+"""Shared HTML helpers for the parsers: parse a page once, read meta tags, get clean text of a node."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from aggregator.encoding import decode_html
+from aggregator.records import Page
+from aggregator.text import clean_line
+
+HtmlElement = lxml.html.HtmlElement
+_BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article",
+          "blockquote", "ul", "ol", "figure", "figcaption", "dd", "dt", "header", "footer"}
+
+
+def decode_page(page: Page) -> str:
+    """The page's text, decoded with the registry's encoding when set, else detected."""
+    text, _encoding = decode_html(page.body, page.header("content-type"), page.encoding)
+    return text
+
+
+def parse_html(text: str, base_url: str | None = None) -> HtmlElement:
+    """Parse HTML text into an lxml tree (an empty document for empty input)."""
+    text = text.strip() or "<html></html>"
+    # lxml refuses str input that carries an XML encoding declaration.
+    text = re.sub(r"^<\?xml[^>]*\?>", "", text)
+    try:
+        doc = lxml.html.document_fromstring(text, base_url=base_url)
+    except (etree.ParserError, ValueError):
+        doc = lxml.html.document_fromstring("<html></html>")
+    return doc
+
+
+def meta_content(doc: HtmlElement, *names: str) -> str | None:
+    """The first non-empty <meta name|property|itemprop=...> content among `names` (case-insensitive)."""
+    wanted = {n.lower() for n in names}
+    for meta in doc.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
+        if key in wanted:
+            content = (meta.get("content") or "").strip()
+            if content:
+                return content
+    return None
+
+
+def node_text_lines(node: HtmlElement) -> list[str]:
+    """Text of a node split at block boundaries, each line cleaned, empty lines dropped."""
+    parts: list[str] = []
+
+    def walk(el: HtmlElement) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in ("script", "style", "noscript", "template"):
+            if el.tail:
+                parts.append(el.tail)
+            return
+        if tag in _BLOCK:
+            parts.append("\n")
+        if el.text and isinstance(el.tag, str):
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+        if tag in _BLOCK:
+            parts.append("\n")
+        if el.tail:
+            parts.append(el.tail)
+
+    walk(node)
+    lines = (clean_line(line) for line in "".join(parts).split("\n"))
+    return [line for line in lines if line]
+
+
+def text_of(node: HtmlElement | None) -> str:
+    """All text of a node on one line, cleaned."""
+    if node is None:
+        return ""
+    return clean_line(" ".join(node.itertext()))

@@ -1,0 +1,70 @@
+"""大汉 Hanweb JCMS sites (jsgh.org, sdgh.org.cn): <datastore> lists, dataproxy.jsp paging, art_<col>_<id> pages."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from aggregator.extract.generic import Extracted
+from aggregator.extract.html import HtmlElement, meta_content, parse_html
+from aggregator.families.generic import article_entries
+from aggregator.records import ListPage, Page
+from aggregator.sources import Source
+
+DEFAULT_ARTICLE_PATTERN = r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$"
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S)
+_TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>|totalpage\s*[=:]\s*['\"]?(\d+)", re.I)
+_TOTAL_RECORD = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalrecord\s*[=:]\s*['\"]?(\d+)", re.I)
+_PERPAGE = re.compile(r"perpage\s*[=:]\s*['\"]?(\d+)", re.I)
+
+
+def _first_int(pattern: re.Pattern[str], text: str) -> int | None:
+    match = pattern.search(text)
+    if not match:
+        return None
+    return int(next(g for g in match.groups() if g))
+
+
+def _proxy_url(base_url: str, nextgroup: str, page_no: int) -> str | None:
+    href = re.search(r"href=['\"]([^'\"]+)['\"]", nextgroup)
+    if not href:
+        return None
+    url = urljoin(base_url, href.group(1).replace("&amp;", "&"))
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
+    return urlunsplit(parts._replace(query=urlencode([("page", str(page_no))] + query)))
+
+
+def parse_list(page: Page, text: str, doc: HtmlElement, source: Source) -> ListPage:
+    """Read the records of a column page's <datastore> (or a dataproxy.jsp reply) and the next proxy page."""
+    records = _RECORD.findall(text)
+    pattern = source.article_regex or re.compile(DEFAULT_ARTICLE_PATTERN)
+    if records:
+        fragment = parse_html("<ul>" + "".join(records) + "</ul>", page.url)
+        entries = article_entries(fragment, page.url, pattern)
+    else:
+        entries = article_entries(doc, page.url, pattern)
+    total_pages = _first_int(_TOTAL_PAGE, text)
+    if total_pages is None:
+        total_record, perpage = _first_int(_TOTAL_RECORD, text), _first_int(_PERPAGE, text)
+        if total_record is not None and perpage:
+            total_pages = -(-total_record // perpage)
+    current = int(dict(parse_qsl(urlsplit(page.url).query)).get("page", "1") or 1) if "dataproxy" in page.url else 1
+    next_urls: list[str] = []
+    nextgroup = _NEXTGROUP.search(text)
+    if nextgroup and total_pages and current < total_pages:
+        url = _proxy_url(page.url, nextgroup.group(1), current + 1)
+        if url:
+            next_urls.append(url)
+    return ListPage(entries=entries, next_urls=next_urls, total_pages=total_pages)
+
+
+def article_hints(doc: HtmlElement, text: str, url: str, fields: Extracted) -> None:
+    """Hanweb article meta tags: ArticleTitle, PubDate, ContentSource."""
+    if title := meta_content(doc, "articletitle"):
+        fields.title = title.strip()
+    if pub := meta_content(doc, "pubdate"):
+        fields.published_raw = pub
+    if origin := meta_content(doc, "contentsource"):
+        fields.origin = origin.strip()

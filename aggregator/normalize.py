@@ -1,0 +1,54 @@
+"""Normalization: clean text, dates to Asia/Shanghai, bylines apart, region, summary, content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+
+from aggregator.dates import date_from_url, parse_date
+from aggregator.records import ArticleRecord, ListEntry
+from aggregator.regions import detect_region
+from aggregator.sources import Source
+from aggregator.summary import make_summary
+from aggregator.text import clean_line, clean_text, clean_title, split_byline
+
+_HASH_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def content_hash(body_text: str) -> str:
+    """A hash of the body's characters only (no spaces or punctuation), equal for byte-different copies."""
+    return hashlib.sha1(_HASH_STRIP.sub("", body_text).encode("utf-8")).hexdigest()
+
+
+def normalize_record(record: ArticleRecord, source: Source | None, now: datetime,
+                     entry: ListEntry | None = None) -> ArticleRecord:
+    """Return the record with every field in its normal form (the record is changed in place too)."""
+    record.title = clean_title(record.title) or (clean_title(entry.title) if entry and entry.title else "")
+    body = clean_text(record.body_text)
+    lines = body.split("\n") if body else []
+    if lines:
+        byline, rest = split_byline(lines[0])
+        if byline:
+            record.byline = record.byline or byline
+            lines[0] = rest
+    record.body_text = "\n".join(line for line in lines if line)
+    record.author = clean_line(record.author) or None if record.author else None
+    record.origin = clean_line(record.origin) or None if record.origin else None
+
+    published = parse_date(record.published_raw, now=now) if record.published_raw else None
+    if published is None and entry is not None and entry.date_raw:
+        published = parse_date(entry.date_raw, now=now)
+    if published is None:
+        published = date_from_url(record.url)
+    if published is not None and published.value > now:
+        # A page's date in the future is a parsing accident, not news from tomorrow.
+        published = None
+    record.published_at = published.value if published else None
+    record.published_precise = bool(published and published.precise)
+
+    region = detect_region(record.title, record.body_text, fallback=source.region if source else None)
+    record.region, record.city = region.province, region.city
+    record.summary = make_summary(record.body_text)
+    record.content_hash = content_hash(record.body_text) if record.body_text else None
+    return record

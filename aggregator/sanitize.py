@@ -1,0 +1,97 @@
+"""Sanitize article HTML: a small allow-list of tags and attributes, absolute URLs, no script of any kind."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from aggregator.text import strip_xml_invalid
+from aggregator.urls import absolutize
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+    "blockquote", "table", "thead", "tbody", "tr", "td", "th", "img", "a", "figure", "figcaption", "span", "div",
+    "iframe", "video", "audio", "source",
+}
+# Dropped with everything inside them.
+DROP_TAGS = {"script", "style", "noscript", "template", "object", "embed", "applet", "form", "input", "button",
+             "select", "textarea", "svg", "math", "link", "meta", "head", "title", "base", "frame", "frameset"}
+ALLOWED_ATTRS = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "iframe": {"src", "width", "height"},
+    "video": {"src", "poster", "controls"},
+    "audio": {"src", "controls"},
+    "source": {"src", "type"},
+}
+# Video players that may stay embedded; an iframe from any other host is removed.
+IFRAME_HOSTS = {"v.qq.com", "player.bilibili.com", "player.youku.com", "open.iqiyi.com", "www.ixigua.com"}
+# Hotlink-protected image hosts: sent without a Referer they load; with one they show a "not allowed" image.
+NO_REFERRER_HOSTS = ("qpic.cn", "qlogo.cn", "mmbiz.qpic.cn")
+_LAZY_SRC = ("data-src", "data-original", "data-url", "data-lazy-src", "_src")
+
+
+def _safe_url(base: str, value: str | None) -> str | None:
+    url = absolutize(base, value)
+    if not url:
+        return None
+    scheme = urlsplit(url).scheme.lower()
+    return url if scheme in ("http", "https") else None
+
+
+def sanitize_html(html: str | Tag, base_url: str) -> str:
+    """Return safe HTML for feeds and pages: allowed tags only, no event handlers, no javascript: URLs."""
+    soup = html if isinstance(html, Tag) else BeautifulSoup(strip_xml_invalid(html), "lxml")
+    root = soup.body if isinstance(soup, BeautifulSoup) and soup.body is not None else soup
+    for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in root.find_all(list(DROP_TAGS)):
+        tag.decompose()
+    for tag in list(root.find_all(True)):
+        if tag.decomposed:
+            continue
+        name = tag.name.lower()
+        if name not in ALLOWED_TAGS:
+            tag.unwrap()
+            continue
+        if name == "img":
+            src = tag.get("src")
+            lazy = next((tag.get(a) for a in _LAZY_SRC if tag.get(a)), None)
+            if lazy and (not src or str(src).startswith("data:")):
+                tag["src"] = lazy
+        allowed = ALLOWED_ATTRS.get(name, set())
+        for attr in list(tag.attrs):
+            if attr.lower() not in allowed:
+                del tag[attr]
+        for attr in ("href", "src", "poster"):
+            if attr in tag.attrs:
+                url = _safe_url(base_url, str(tag[attr]))
+                if url is None:
+                    del tag[attr]
+                else:
+                    tag[attr] = url
+        if name == "iframe":
+            host = urlsplit(str(tag.get("src", ""))).hostname or ""
+            if host not in IFRAME_HOSTS:
+                tag.decompose()
+                continue
+        if name == "img":
+            if "src" not in tag.attrs:
+                tag.decompose()
+                continue
+            host = urlsplit(str(tag["src"])).hostname or ""
+            if host.endswith(NO_REFERRER_HOSTS):
+                tag["referrerpolicy"] = "no-referrer"
+            tag["loading"] = "lazy"
+        if name == "a" and "href" in tag.attrs:
+            tag["rel"] = "noopener noreferrer"
+    # Empty wrappers left behind by removed widgets are noise in feeds.
+    for tag in list(root.find_all(["p", "div", "span"])):
+        if not tag.decomposed and not tag.get_text(strip=True) and not tag.find(["img", "iframe", "video", "audio"]):
+            tag.decompose()
+    if isinstance(root, Tag) and root.name in ("body", "[document]", "html"):
+        return "".join(str(child) for child in root.children if not (isinstance(child, NavigableString) and not child.strip()))
+    return str(root)

@@ -1,0 +1,81 @@
+"""The one settings module: Scrapy's settings and union-news' own (prefixed UNION_NEWS_)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# --- union-news ---------------------------------------------------------------------------------
+# Where shipped data lives (sources, lexicons, gazetteer, labels, the bundled sample).
+UNION_NEWS_DATA_DIR = os.environ.get("UNION_NEWS_DATA_DIR", str(PROJECT_ROOT / "data"))
+# The source registry the spiders read.
+UNION_NEWS_SOURCES = os.environ.get("UNION_NEWS_SOURCES", str(Path(UNION_NEWS_DATA_DIR) / "sources.toml"))
+# The store: --db, else $UNION_NEWS_DB, else this default (see aggregator.store.resolve_db_url).
+UNION_NEWS_DB = os.environ.get("UNION_NEWS_DB", "")
+# Only these source ids are crawled (empty: every enabled source).
+UNION_NEWS_ONLY_SOURCES: list[str] = []
+# Articles older than this many days are not fetched and stop list paging.
+UNION_NEWS_WINDOW_DAYS = 14
+# Fetch stored article URLs again (normally they are skipped).
+UNION_NEWS_REFRESH = False
+# List pages followed per list URL at most (a safety net; the stop rule usually ends paging first).
+UNION_NEWS_MAX_LIST_PAGES = 20
+# host -> "127.0.0.1:port": answer these hosts from a local server while URLs stay the real ones.
+# "*" maps every host (used by the demo and the tests so nothing reaches the internet).
+UNION_NEWS_HOSTMAP: dict[str, str] = {}
+# Keep raw responses (compressed) so `union-news reprocess` can re-run extraction.
+UNION_NEWS_KEEP_RAW = True
+# Contact shown in the User-Agent so site operators can reach whoever runs the crawler.
+UNION_NEWS_CONTACT = os.environ.get("UNION_NEWS_CONTACT", "https://example.org/union-news")
+# Pin the crawl's clock (ISO datetime, Asia/Shanghai); empty: the real time. The demo crawls as of 2025-07-28.
+UNION_NEWS_NOW = os.environ.get("UNION_NEWS_NOW", "")
+# The crawl_runs row the spiders report into (set by `union-news crawl`/`run`/`demo`).
+UNION_NEWS_RUN_ID: int | None = None
+
+# --- Scrapy -------------------------------------------------------------------------------------
+BOT_NAME = "union-news"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = f"union-news/0.1 (+{UNION_NEWS_CONTACT}; news digest crawler)"
+ROBOTSTXT_OBEY = True
+
+# Polite by default: government and union sites are small; one request at a time per host.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+# Scrapy's default of 100 costs ~1 ms per response in task start-up (scrapy/scrapy#5182).
+CONCURRENT_ITEMS = 10
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+DOWNLOAD_HANDLERS = {
+    "http": "aggregator.crawl.hostmap.HostMapDownloadHandler",
+    "https": "aggregator.crawl.hostmap.HostMapDownloadHandler",
+}
+
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.deduplicate.DeduplicatePipeline": 200,
+    "pipelines.classify.ClassifyPipeline": 300,
+    "pipelines.store.StorePipeline": 800,
+}
+
+EXTENSIONS = {
+    "aggregator.crawl.runstats.RunStats": 500,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+
+LOG_FORMATTER = "aggregator.crawl.logformatter.QuietLogFormatter"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("UNION_NEWS_LOG_LEVEL", "INFO")

@@ -1,0 +1,174 @@
+"""Writes to the store: sources from the registry, raw pages, articles (exact dedup), fetch failures."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aggregator.records import ArticleRecord, Page
+from aggregator.sources import Registry
+from aggregator.store.models import Article, ArticleAlias, FetchStatus, ManualLabel, RawPage, Source
+
+# Fields copied from a record onto its article row.
+_FIELDS = ("title", "published_at", "published_precise", "author", "origin", "byline", "wechat_account", "wechat_biz",
+           "wechat_mid", "wechat_idx", "region", "city", "body_text", "body_html", "summary", "images",
+           "content_hash", "page_type", "status", "section", "section_confidence", "section_origin", "section_model",
+           "needs_review")
+_RANK = {"ok": 3, "truncated": 2, "empty": 1}
+
+
+@dataclass(slots=True)
+class SaveResult:
+    """What saving a record did: new article, duplicate of a stored one, or an update of a worse copy."""
+
+    status: str  # new | duplicate | updated
+    article: Article
+
+
+def sync_sources(session: Session, registry: Registry) -> None:
+    """Insert or update the sources table from the registry (sources are never deleted: articles point at them)."""
+    existing = {s.id: s for s in session.scalars(select(Source))}
+    for src in registry.sources.values():
+        row = existing.get(src.id) or Source(id=src.id, consecutive_failures=0, consecutive_empty=0)
+        row.name, row.kind, row.family, row.region = src.name, src.kind, src.family, src.region
+        row.authority, row.home, row.enabled, row.verified = src.authority, src.home, src.enabled, src.verified
+        row.config = {"lists": list(src.lists), "mirrors": [m.url for m in src.mirrors], "account": src.account,
+                      "biz": src.biz, "note": src.note, "names": list(src.names)}
+        if src.id not in existing:
+            session.add(row)
+    session.flush()
+
+
+def compress(body: bytes) -> bytes:
+    """zlib-compress a raw body for keeping."""
+    return zlib.compress(body, 6)
+
+
+def decompress(data: bytes) -> bytes:
+    """Undo compress()."""
+    return zlib.decompress(data)
+
+
+def page_from_raw(raw: RawPage) -> Page:
+    """The Page a stored raw response came from (for reprocessing)."""
+    return Page(url=raw.url, body=decompress(raw.body), headers=dict(raw.headers or {}), status=raw.status,
+                fetched_at=raw.fetched_at, encoding=raw.encoding)
+
+
+def find_existing(session: Session, record: ArticleRecord) -> Article | None:
+    """The stored article this record is: same canonical URL, an alias of it, or the same WeChat key."""
+    for url in [record.url, *record.aliases]:
+        found = session.scalar(select(Article).where(Article.url == url))
+        if found is None:
+            article_id = session.scalar(select(ArticleAlias.article_id).where(ArticleAlias.url == url))
+            found = session.get(Article, article_id) if article_id is not None else None
+        if found is not None:
+            return found
+    if record.wechat_key:
+        biz, mid, idx = record.wechat_key
+        return session.scalar(select(Article).where(Article.wechat_biz == biz, Article.wechat_mid == mid,
+                                                    Article.wechat_idx == idx))
+    return None
+
+
+def same_source_copy(session: Session, record: ArticleRecord) -> Article | None:
+    """An article of the same source with the same text (one story cross-listed at two URLs)."""
+    if not record.content_hash:
+        return None
+    return session.scalar(select(Article).where(Article.source_id == record.source_id,
+                                                Article.content_hash == record.content_hash).limit(1))
+
+
+def add_aliases(session: Session, article: Article, urls: list[str]) -> None:
+    """Record other URLs naming `article` (skipping its own and those already known)."""
+    for url in dict.fromkeys(urls):
+        if url and url != article.url and session.get(ArticleAlias, url) is None:
+            if session.scalar(select(Article.id).where(Article.url == url)) is None:
+                session.add(ArticleAlias(url=url, article_id=article.id))
+
+
+def apply_record(article: Article, record: ArticleRecord) -> None:
+    """Copy the record's fields onto the row."""
+    for name in _FIELDS:
+        setattr(article, name, getattr(record, name))
+    article.extra = dict(record.extra)
+
+
+def manual_label(session: Session, article_id: int) -> ManualLabel | None:
+    """The editor's label of an article, if any."""
+    return session.get(ManualLabel, article_id)
+
+
+def save_raw(session: Session, page: Page, source_id: str) -> RawPage:
+    """Keep a fetched page, compressed."""
+    raw = RawPage(url=page.url, source_id=source_id, status=page.status, headers=dict(page.headers),
+                  body=compress(page.body), encoding=page.encoding, fetched_at=page.fetched_at)
+    session.add(raw)
+    session.flush()
+    return raw
+
+
+def save_article(session: Session, record: ArticleRecord, page: Page | None, now: datetime,
+                 keep_raw: bool = True) -> SaveResult:
+    """Insert the record, or merge it into the stored article it duplicates."""
+    existing = find_existing(session, record)
+    if existing is not None:
+        add_aliases(session, existing, [record.url, *record.aliases])
+        if _RANK.get(record.status, 0) > _RANK.get(existing.status, 0):
+            # A complete copy replaces a truncated one; the URL and the id stay.
+            label = manual_label(session, existing.id)
+            apply_record(existing, record)
+            if label is not None:
+                existing.section, existing.section_origin, existing.section_confidence = label.section, "manual", 1.0
+            existing.updated_at = now
+            if page is not None and keep_raw:
+                existing.raw_page_id = save_raw(session, page, record.source_id).id
+            session.flush()
+            return SaveResult("updated", existing)
+        return SaveResult("duplicate", existing)
+    copy = same_source_copy(session, record)
+    if copy is not None:
+        add_aliases(session, copy, [record.url, *record.aliases])
+        return SaveResult("duplicate", copy)
+    article = Article(url=record.url, source_id=record.source_id, fetched_at=page.fetched_at if page and page.fetched_at else now)
+    apply_record(article, record)
+    if page is not None and keep_raw:
+        article.raw_page_id = save_raw(session, page, record.source_id).id
+    session.add(article)
+    session.flush()
+    add_aliases(session, article, record.aliases)
+    session.flush()
+    return SaveResult("new", article)
+
+
+def record_fetch_status(session: Session, url: str, source_id: str | None, status: str, now: datetime,
+                        message: str | None = None, base_delay: timedelta = timedelta(hours=6)) -> FetchStatus:
+    """Remember a page that gave no article (deleted, verification gate, blocked) and when to try it again."""
+    row = session.get(FetchStatus, url)
+    if row is None:
+        row = FetchStatus(url=url, source_id=source_id, status=status, attempts=0, first_seen=now, last_attempt_at=now)
+        session.add(row)
+    row.attempts += 1
+    row.status, row.last_attempt_at, row.message = status, now, message
+    # Deleted pages stay deleted; a gate or a block is tried again later, backing off up to a week.
+    row.next_attempt_at = None if status == "deleted" else now + min(base_delay * 2 ** (row.attempts - 1), timedelta(days=7))
+    session.flush()
+    return row
+
+
+def summary_counts(session: Session) -> dict[str, Any]:
+    """Row counts of the main tables (for reports)."""
+    from sqlalchemy import func
+
+    from aggregator.store.models import Story
+
+    return {
+        "articles": session.scalar(select(func.count(Article.id))) or 0,
+        "stories": session.scalar(select(func.count(Story.id))) or 0,
+        "sources": session.scalar(select(func.count(Source.id))) or 0,
+    }

@@ -1,0 +1,1 @@
+"""Item pipelines: thin Scrapy adapters over the processing functions in aggregator/."""

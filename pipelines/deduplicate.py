@@ -1,0 +1,62 @@
+"""DeduplicatePipeline: drop what the store already holds (same URL, alias, WeChat key or same-source text).
+
+Pages that are not articles (deleted, verification gate, empty) are recorded for a later retry and dropped.
+Near-duplicates from other outlets are not dropped: they join the same story when stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Self
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from aggregator.clock import crawl_now
+from aggregator.crawl.responses import bump
+from aggregator.records import ArticleItem
+from aggregator.store import Store, shared_store
+from aggregator.store.writer import add_aliases, find_existing, record_fetch_status, same_source_copy
+
+logger = logging.getLogger(__name__)
+
+
+class DeduplicatePipeline:
+    """Exact deduplication against the whole store."""
+
+    def __init__(self, store: Store, now: datetime, stats: object | None = None) -> None:
+        self.store = store
+        self.now = now
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        return cls(shared_store(settings.get("UNION_NEWS_DB") or None), crawl_now(settings.get("UNION_NEWS_NOW") or None),
+                   crawler.stats)
+
+    def _bump(self, source_id: str, key: str) -> None:
+        if self.stats is not None:
+            bump(self.stats, source_id, key)
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        record = item.record
+        if record.status in ("deleted", "blocked", "empty"):
+            with self.store.session() as session:
+                record_fetch_status(session, record.url, record.source_id, record.status, self.now,
+                                    f"{record.status} page at {item.page.url if item.page else record.url}")
+            self._bump(record.source_id, "blocked" if record.status == "blocked" else "empty_bodies")
+            raise DropItem(f"{record.source_id}: {record.status} page {record.url}")
+        with self.store.session() as session:
+            existing = find_existing(session, record)
+            if existing is not None and not (existing.status == "truncated" and record.status == "ok"):
+                add_aliases(session, existing, [record.url, *record.aliases])
+                self._bump(record.source_id, "duplicates")
+                raise DropItem(f"{record.source_id}: duplicate of article {existing.id} ({existing.url})")
+            copy = same_source_copy(session, record) if existing is None else None
+            if copy is not None:
+                add_aliases(session, copy, [record.url, *record.aliases])
+                self._bump(record.source_id, "duplicates")
+                raise DropItem(f"{record.source_id}: same text as article {copy.id} ({copy.url})")
+        return item
