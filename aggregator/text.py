@@ -10,9 +10,6 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _INVISIBLE = re.compile("[\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\ufeff\u00ad\x7f-\x9f]")
 # Every kind of horizontal space, full-width (\u3000) and no-break spaces included.
 _SPACES = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-# A space between two CJK characters (or CJK punctuation) is layout, not content.
-_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 
 
 def strip_xml_invalid(text: str) -> str:
@@ -21,10 +18,9 @@ def strip_xml_invalid(text: str) -> str:
 
 
 def clean_line(text: str) -> str:
-    """Clean one line: invisible characters out, spaces folded, no space inside Chinese runs."""
+    """Clean one line: invisible characters out, every kind of space folded to one ASCII space, ends trimmed."""
     text = strip_xml_invalid(_INVISIBLE.sub("", text.replace("\r", "")))
-    text = _SPACES.sub(" ", text).strip()
-    return _SPACE_BETWEEN_CJK.sub("", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def clean_text(text: str) -> str:
@@ -41,8 +37,10 @@ def clean_title(text: str) -> str:
     return clean_line(text.replace("\n", " "))
 
 
-# 本报讯（记者 王某 通讯员 李某）, 南方工报讯（记者…）, 中工网讯, 本报记者 王某 报道, （记者 王某）, 记者 王某 通讯员 李某 报道
+# 本报X月X日电（…）, 本报讯（记者 王某 通讯员 李某）, 南方工报讯（记者…）, 中工网讯, 本报记者 王某 报道, （记者 王某）, 记者 王某 通讯员 李某 报道
 _BYLINE_PATTERNS = [
+    # 本报石家庄7月24日电（记者 周晓川）, 新华社北京7月24日电（记者…）
+    re.compile(r"^(?P<b>[\u4e00-\u9fff]{0,12}\d{1,2}月\d{1,2}日(?:电|讯)\s*(?:[（(][^）)]{0,60}[）)])?)\s*"),
     re.compile(r"^(?P<b>[\u4e00-\u9fff]{0,12}讯\s*[（(][^）)]{0,60}[）)])\s*"),
     re.compile(r"^(?P<b>[\u4e00-\u9fff]{1,12}讯)\s*(?=[^\s）)])"),
     re.compile(r"^(?P<b>[（(](?:本报)?(?:记者|通讯员)[^）)]{1,60}[）)])\s*"),

@@ -48,15 +48,16 @@ class DeduplicatePipeline:
                                     f"{record.status} page at {item.page.url if item.page else record.url}")
             self._bump(record.source_id, "blocked" if record.status == "blocked" else "empty_bodies")
             raise DropItem(f"{record.source_id}: {record.status} page {record.url}")
-        with self.store.session() as session:
+        reason = None
+        with self.store.session() as session:  # commit the aliases before dropping the item
             existing = find_existing(session, record)
             if existing is not None and not (existing.status == "truncated" and record.status == "ok"):
                 add_aliases(session, existing, [record.url, *record.aliases])
-                self._bump(record.source_id, "duplicates")
-                raise DropItem(f"{record.source_id}: duplicate of article {existing.id} ({existing.url})")
-            copy = same_source_copy(session, record) if existing is None else None
-            if copy is not None:
+                reason = f"duplicate of article {existing.id} ({existing.url})"
+            elif existing is None and (copy := same_source_copy(session, record)) is not None:
                 add_aliases(session, copy, [record.url, *record.aliases])
-                self._bump(record.source_id, "duplicates")
-                raise DropItem(f"{record.source_id}: same text as article {copy.id} ({copy.url})")
+                reason = f"same text as article {copy.id} ({copy.url})"
+        if reason:
+            self._bump(record.source_id, "duplicates")
+            raise DropItem(f"{record.source_id}: {reason}")
         return item

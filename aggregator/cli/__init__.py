@@ -30,10 +30,16 @@ def main(verbose: int) -> None:
         handler.setLevel(level)
 
 
-from aggregator.cli import crawl as _crawl  # noqa: E402,F401  (registers commands)
-from aggregator.cli import digest as _digest  # noqa: E402,F401
-from aggregator.cli import extract as _extract  # noqa: E402,F401
-from aggregator.cli import sources as _sources  # noqa: E402,F401
-from aggregator.cli import store as _store  # noqa: E402,F401
+def _register_commands() -> None:
+    """Import every module of this package: each defines its commands on `main` (one module per area)."""
+    import importlib
+    import pkgutil
+
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        if module != "common" and not module.startswith("_"):
+            importlib.import_module(f"{__name__}.{module}")
+
+
+_register_commands()
 
 __all__ = ["main"]

@@ -194,19 +194,27 @@ def _header_text(doc: HtmlElement, title: str, body: HtmlElement | None) -> str:
 
 
 def find_published(doc: HtmlElement, header: str) -> str | None:
-    """The publish time as shown: a meta tag, else a labelled or plain date in the header region."""
+    """The publish time as shown: meta tags, labelled or plain dates near the headline, <time> elements.
+
+    A candidate with a time of day wins over a date-only one (meta tags often hold the date alone).
+    """
+    candidates: list[str] = []
     meta = meta_content(doc, *_META_DATE_NAMES)
     if meta and re.search(r"\d{4}", meta):
-        return meta
+        candidates.append(meta)
     for pattern in (_LABELLED_DATE, _DATE_TEXT):
         match = pattern.search(header)
         if match:
-            return match.group(1)
+            candidates.append(match.group(1))
     for el in doc.iter("time"):
         value = el.get("datetime") or text_of(el)
         if value and re.search(r"\d{4}", value):
+            candidates.append(value)
+            break
+    for value in candidates:
+        if re.search(r"\d{1,2}[:：时]\d{2}", value):
             return value
-    return None
+    return candidates[0] if candidates else None
 
 
 def extract_generic(doc: HtmlElement, url: str) -> Extracted:

@@ -13,7 +13,9 @@ DEFAULT_ARTICLE_PATTERN = r"/n1/\d{4}/\d{4}/c\d+-\d+\.html$"
 
 def article_hints(doc: HtmlElement, text: str, url: str, fields: Extracted) -> None:
     """people.cn meta tags: publishdate, source, author."""
-    if pub := meta_content(doc, "publishdate"):
+    # The meta tag often holds the date only; the visible 年月日HH:MM line is more precise when present.
+    pub = meta_content(doc, "publishdate")
+    if pub and not (fields.published_raw and re.search(r"\d[:：]\d", fields.published_raw)):
         fields.published_raw = pub
     if origin := meta_content(doc, "source"):
         fields.origin = re.sub(r"^来源[:：]", "", origin).strip()

@@ -31,7 +31,7 @@ def entry_id(week: str) -> str:
     return f"{FEED_ID}:{week}"
 
 
-def digest_feed(digests: list[Digest], base_url: str, generated: datetime) -> FeedGenerator:
+def digest_feed(digests: list[Digest], base_url: str, generated: datetime, atom: bool = False) -> FeedGenerator:
     """A feed with one entry per digest, newest first; every timestamp comes from the data, not the clock."""
     fg = FeedGenerator()
     fg.id(FEED_ID)
@@ -53,8 +53,9 @@ def digest_feed(digests: list[Digest], base_url: str, generated: datetime) -> Fe
         entry.link(href=urljoin(base_url, f"{week}.html"))
         entry.published(digest.end)
         entry.updated(digest.updated or digest.end)
-        entry.content(digest_html(digest), type="CDATA")
-        entry.description(strip_xml_invalid("；".join(i.title for i in digest.headlines)) or digest.title)
+        # Atom wants type="html" (escaped); RSS readers expect content:encoded in a CDATA section.
+        entry.content(digest_html(digest), type="html" if atom else "CDATA")
+        entry.description(strip_xml_invalid("；".join(i.title for i in digest.headlines)) or digest.title, isSummary=True)
         for name, _items in digest.sections:
             entry.category(term=name)
     return fg
@@ -65,7 +66,7 @@ def write_digest_feeds(digests: list[Digest], base_url: str, generated: datetime
     fg = digest_feed(digests, base_url, generated)
     fg.link(href=urljoin(base_url, "digest.rss.xml"), rel="self")
     rss = fg.rss_str(pretty=True)
-    fg = digest_feed(digests, base_url, generated)
+    fg = digest_feed(digests, base_url, generated, atom=True)
     fg.link(href=urljoin(base_url, "digest.atom.xml"), rel="self")
     atom = fg.atom_str(pretty=True)
     return rss, atom
