@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer
 
 from aggregator.classify import SECTIONS
 from aggregator.dates import SHANGHAI, iso_week_bounds, iso_week_of
@@ -34,6 +34,7 @@ HEADLINE_COUNT = 3
 LIVE_STATUSES = ("ok", "truncated")
 # Label of items whose region is unknown (charts and feed categories).
 UNKNOWN_REGION = "未注明"
+_CHUNK = 500
 
 
 def url_key(url: str) -> str:
@@ -192,16 +193,20 @@ def _stamp(article: Article) -> datetime | None:
 def build_items(session: Session, start: datetime, end: datetime) -> list[DigestItem]:
     """The items (one per story) first published in [start, end), unranked."""
     sources = {s.id: s for s in session.scalars(select(Source))}
+    # The digest never shows article bodies: leave the HTML (the biggest column) in the database.
     in_window = session.scalars(
-        select(Article).where(Article.published_at >= start, Article.published_at < end,
-                              Article.status.in_(LIVE_STATUSES)).order_by(Article.published_at, Article.url)
+        select(Article).options(defer(Article.body_html))
+        .where(Article.published_at >= start, Article.published_at < end, Article.status.in_(LIVE_STATUSES))
+        .order_by(Article.published_at, Article.url)
     ).all()
     story_ids = {a.story_id for a in in_window if a.story_id is not None}
     # One query for every member of the window's stories (members outside the window decide where a story began).
     members: dict[int, list[Article]] = {}
-    if story_ids:
-        for article in session.scalars(select(Article).where(Article.story_id.in_(story_ids))
-                                       .order_by(Article.published_at, Article.url)):
+    ordered_ids = sorted(story_ids)
+    for i in range(0, len(ordered_ids), _CHUNK):  # SQLite caps the number of bound parameters
+        chunk = ordered_ids[i:i + _CHUNK]
+        for article in session.scalars(select(Article).options(defer(Article.body_html))
+                                       .where(Article.story_id.in_(chunk)).order_by(Article.published_at, Article.url)):
             members.setdefault(article.story_id, []).append(article)  # type: ignore[arg-type]
     groups: dict[int | str, list[Article]] = {}
     for article in in_window:
@@ -296,18 +301,18 @@ def window_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 def complete_weeks(session: Session, now: datetime, limit: int = 12) -> list[str]:
     """The newest ISO weeks that are over by `now` and have items in a section, newest first."""
-    current_start, _ = iso_week_bounds(iso_week_of(now))
+    cursor, _ = iso_week_bounds(iso_week_of(now))
     weeks: list[str] = []
-    rows = session.execute(select(Article.published_at)
-                           .where(Article.published_at < current_start, Article.section.in_(SECTIONS),
-                                  Article.status.in_(LIVE_STATUSES))
-                           .order_by(Article.published_at.desc()))
-    for (published,) in rows:
-        week = iso_week_of(published)
-        if week not in weeks:
-            if len(weeks) == limit:
-                break
-            weeks.append(week)
+    # One indexed MAX() per week, so a big store is never read row by row to find its recent weeks.
+    while len(weeks) < limit:
+        newest = session.scalar(select(func.max(Article.published_at))
+                                .where(Article.published_at < cursor, Article.section.in_(SECTIONS),
+                                       Article.status.in_(LIVE_STATUSES)))
+        if newest is None:
+            break
+        week = iso_week_of(newest)
+        weeks.append(week)
+        cursor, _ = iso_week_bounds(week)
     return weeks
 
 

@@ -142,8 +142,8 @@ def publish(session: Session, out: Path, now: datetime, weeks: list[str] | None 
     for digest in digests:
         result.files += write_week(digest, out, show_review=show_review)
 
-    entries = [WeekEntry(f"{d.slug}.html", d.title, week_label(d), len(d.items), [i.title for i in d.headlines],
-                         d.by_section) for d in digests]
+    entries = [WeekEntry(f"{d.slug}.html", d.title, week_label(d), len(d.items), [i.title for i in d.headlines])
+               for d in digests]
     updated = max((d.modified for d in digests), default=fallback)
     outputs: dict[str, bytes | str] = {"index.html": render_index_html(entries, feed_links(), feed_groups(), updated)}
     outputs["digest.rss.xml"], outputs["digest.atom.xml"] = digest_feeds(digests, cfg, fallback)

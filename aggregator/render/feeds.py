@@ -140,10 +140,10 @@ def _generator(meta: FeedMeta, entries: list[FeedEntry], atom: bool) -> FeedGene
     fg.updated(max((e.updated for e in entries), default=meta.fallback_updated))
     for entry in entries:
         fe = fg.add_entry(order="append")
-        fe.id(entry.id)
-        fe.guid(entry.id, permalink=False)
+        fe.id(_clean(entry.id))
+        fe.guid(_clean(entry.id), permalink=False)
         fe.title(_title(entry))
-        fe.link(href=entry.link, rel="alternate", type="text/html")
+        fe.link(href=_clean(entry.link), rel="alternate", type="text/html")  # a stored URL is source text too
         fe.published(entry.published)
         fe.updated(max(entry.updated, entry.published))
         # Atom carries escaped HTML (type="html"); RSS gets it escaped in content:encoded, never in CDATA, so a

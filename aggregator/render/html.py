@@ -48,7 +48,6 @@ class WeekEntry:
     label: str
     count: int
     headlines: list[str] = field(default_factory=list)
-    sections: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _local(value: datetime) -> datetime:
