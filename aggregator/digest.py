@@ -299,15 +299,17 @@ def window_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return start, datetime.combine(last + timedelta(days=1), time(), SHANGHAI)
 
 
-def complete_weeks(session: Session, now: datetime, limit: int = 12) -> list[str]:
-    """The newest ISO weeks that are over by `now` and have items in a section, newest first."""
-    cursor, _ = iso_week_bounds(iso_week_of(now))
+def _recent_weeks(session: Session, before: datetime | None, limit: int, in_sections: bool) -> list[str]:
+    """ISO weeks with articles published before `before`, newest first; one indexed MAX() per week."""
     weeks: list[str] = []
-    # One indexed MAX() per week, so a big store is never read row by row to find its recent weeks.
+    cursor = before
     while len(weeks) < limit:
-        newest = session.scalar(select(func.max(Article.published_at))
-                                .where(Article.published_at < cursor, Article.section.in_(SECTIONS),
-                                       Article.status.in_(LIVE_STATUSES)))
+        query = select(func.max(Article.published_at)).where(Article.status.in_(LIVE_STATUSES))
+        if cursor is not None:
+            query = query.where(Article.published_at < cursor)
+        if in_sections:
+            query = query.where(Article.section.in_(SECTIONS))
+        newest = session.scalar(query)
         if newest is None:
             break
         week = iso_week_of(newest)
@@ -316,14 +318,12 @@ def complete_weeks(session: Session, now: datetime, limit: int = 12) -> list[str
     return weeks
 
 
+def complete_weeks(session: Session, now: datetime, limit: int = 12) -> list[str]:
+    """The newest ISO weeks that are over by `now` and have items in a section, newest first."""
+    current_start, _ = iso_week_bounds(iso_week_of(now))
+    return _recent_weeks(session, current_start, limit, in_sections=True)
+
+
 def weeks_with_articles(session: Session, limit: int = 12) -> list[str]:
     """The newest ISO weeks that have articles, newest first (complete or not)."""
-    weeks: list[str] = []
-    for (published,) in session.execute(select(Article.published_at).where(Article.published_at.is_not(None))
-                                        .order_by(Article.published_at.desc())):
-        week = iso_week_of(published)
-        if week not in weeks:
-            weeks.append(week)
-            if len(weeks) == limit:
-                break
-    return weeks
+    return _recent_weeks(session, None, limit, in_sections=False)

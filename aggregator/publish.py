@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from aggregator.classify import SECTIONS
 from aggregator.dates import iso_week_bounds, iso_week_of
-from aggregator.digest import LIVE_STATUSES, Digest, build_items, build_week, complete_weeks
+from aggregator.digest import LIVE_STATUSES, Digest, DigestItem, build_items, build_week, complete_weeks
 from aggregator.render.feeds import (
     DEFAULT_TAG,
     SECTION_SLUGS,
@@ -93,7 +93,8 @@ def feed_groups() -> list[FeedGroup]:
     return groups
 
 
-def write_week(digest: Digest, out: Path, show_review: bool = True, index_href: str | None = "index.html") -> list[Path]:
+def write_week(digest: Digest, out: Path, show_review: bool = True,
+               index_href: str | None = "index.html") -> list[Path]:
     """One digest's HTML page and Markdown ('2025-W30.html', '2025-W30.md').
 
     Without `index_href` the page stands alone (`union-news digest --out`): it links to no index and no feeds.
@@ -107,7 +108,8 @@ def write_week(digest: Digest, out: Path, show_review: bool = True, index_href: 
 
 def data_time(session: Session) -> datetime | None:
     """The newest fetch or update in the store: feeds without entries take their time from it, not the clock."""
-    values = [session.scalar(select(func.max(Article.fetched_at))), session.scalar(select(func.max(Article.updated_at)))]
+    values = [session.scalar(select(func.max(Article.fetched_at))),
+              session.scalar(select(func.max(Article.updated_at)))]
     present = [v for v in values if v is not None]
     return max(present) if present else None
 
@@ -123,10 +125,16 @@ def latest_articles(session: Session, now: datetime, limit: int) -> list[Article
     views = []
     for a in rows:
         stamps = [v for v in (a.updated_at, a.fetched_at) if v is not None]
+        published: datetime = a.published_at  # type: ignore[assignment]  # the query excludes NULL
         views.append(ArticleView(url=a.url, title=a.title, summary=a.summary, body_html=a.body_html,
                                  source=names.get(a.source_id, a.source_id), section=a.section, region=a.region,
-                                 published=a.published_at, updated=max(stamps) if stamps else a.published_at))  # type: ignore[arg-type]
+                                 published=published, updated=max(stamps) if stamps else published))
     return views
+
+
+def _newest_first(item: DigestItem) -> tuple[float, str]:
+    when = item.published_at or item.first_published
+    return (-when.timestamp() if when else 0.0, item.key)
 
 
 def publish(session: Session, out: Path, now: datetime, weeks: list[str] | None = None, limit: int = DEFAULT_WEEKS,
@@ -156,10 +164,10 @@ def publish(session: Session, out: Path, now: datetime, weeks: list[str] | None 
     bodies: dict[int, str] = {}
     if full_text and recent:
         ids = {i.article_id for i in recent}
-        bodies = {aid: body for aid, body in session.execute(select(Article.id, Article.body_html).where(Article.id.in_(ids)))}
+        rows = session.execute(select(Article.id, Article.body_html).where(Article.id.in_(ids)))
+        bodies = {aid: body for aid, body in rows}
     for section in SECTIONS:
-        mine = sorted((i for i in recent if i.section == section),
-                      key=lambda i: (-(i.published_at or i.first_published).timestamp(), i.key))[:items]  # type: ignore[union-attr]
+        mine = sorted((i for i in recent if i.section == section), key=_newest_first)[:items]
         stem = section_file(section)
         section_entries = [story_entry(i, bodies.get(i.article_id), cfg) for i in mine]
         outputs[f"{stem}.rss.xml"], outputs[f"{stem}.atom.xml"] = section_feeds(section, section_entries, cfg, fallback)

@@ -109,5 +109,6 @@ def sanitize_html(html: str | Tag, base_url: str) -> str:
         if not tag.decomposed and not tag.get_text(strip=True) and not tag.find(["img", "iframe", "video", "audio"]):
             tag.decompose()
     if isinstance(root, Tag) and root.name in ("body", "[document]", "html"):
-        return "".join(str(child) for child in root.children if not (isinstance(child, NavigableString) and not child.strip()))
+        return "".join(str(child) for child in root.children
+                       if not (isinstance(child, NavigableString) and not child.strip()))
     return str(root)

@@ -20,6 +20,7 @@ from aggregator.digest import (
     digest_title,
     pick_headlines,
     rank_key,
+    weeks_with_articles,
     window_bounds,
 )
 from aggregator.store import Store
@@ -218,3 +219,8 @@ def test_complete_weeks_newest_first_and_only_weeks_that_are_over(session: Sessi
     assert complete_weeks(session, monday_w31, limit=1) == ["2025-W30"]
     assert complete_weeks(session, monday_w31 + timedelta(days=7)) == ["2025-W31", "2025-W30", "2025-W29"]
     assert complete_weeks(session, datetime(2025, 7, 21, tzinfo=SHANGHAI)) == ["2025-W29"]
+
+
+def test_weeks_with_articles_counts_every_live_article(session: Session) -> None:
+    assert weeks_with_articles(session) == ["2025-W31", "2025-W30", "2025-W29"]
+    assert weeks_with_articles(session, limit=2) == ["2025-W31", "2025-W30"]

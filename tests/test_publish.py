@@ -186,3 +186,39 @@ def test_hostile_source_pages_publish_safely(store: Store, out: Path) -> None:
         assert soup.find("script") is None
         assert soup.find("meta", attrs={"name": "referrer"})["content"] == "no-referrer"
         assert "evil.example" not in str(soup)
+
+
+@pytest.mark.postgres
+def test_same_outputs_on_postgresql(filled: Store, tmp_path: Path) -> None:
+    """Any SQLAlchemy URL works: the same store on PostgreSQL publishes the same bytes as on SQLite."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from aggregator.store import open_store
+    from tests.conftest import skip_or_fail
+
+    admin_url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    name = f"union_news_digest_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # no server, no driver
+        skip_or_fail(f"PostgreSQL on 127.0.0.1:5432 is not available ({exc.__class__.__name__}); start it or see .ci/run")
+    try:
+        pg = open_store(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+        try:
+            with pg.session() as s:
+                add_sources(s)
+                add_articles(s, week30())
+            run(pg, tmp_path / "pg")
+        finally:
+            pg.close()
+        run(filled, tmp_path / "sqlite")
+        for path in sorted((tmp_path / "sqlite").iterdir()):
+            assert path.read_bytes() == (tmp_path / "pg" / path.name).read_bytes(), path.name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -34,7 +34,8 @@ def bar_chart(rows: list[tuple[str, int]], title: str, unit: str = "条", width:
             f'aria-labelledby="{chart_id}-t {chart_id}-d" font-family="inherit"')
     meta = f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>'
     if not rows:
-        return f'{head} viewBox="0 0 {width} 24">{meta}<text x="0" y="16" font-size="{font}" fill="{MUTED}">无数据</text></svg>'
+        empty = f'<text x="0" y="16" font-size="{font}" fill="{MUTED}">无数据</text>'
+        return f'{head} viewBox="0 0 {width} 24">{meta}{empty}</svg>'
     label_w = min(max(_text_width(label, font) for label, _ in rows) + 10, width * 0.45)
     value_w = _text_width(str(max(value for _, value in rows)), font) + 8
     plot_w = width - label_w - value_w
@@ -45,10 +46,12 @@ def bar_chart(rows: list[tuple[str, int]], title: str, unit: str = "条", width:
         y = gap + i * (bar_height + gap)
         w = max(2.0, plot_w * value / top)
         baseline = y + bar_height / 2 + font * 0.36
-        parts.append(f'<g class="row"><text x="{label_w - 8:.1f}" y="{baseline:.1f}" font-size="{font}" text-anchor="end" '
-                     f'fill="{INK}">{escape(label)}</text>'
+        fill = REST if label == rest_label else color
+        parts.append(f'<g class="row"><text x="{label_w - 8:.1f}" y="{baseline:.1f}" font-size="{font}" '
+                     f'text-anchor="end" fill="{INK}">{escape(label)}</text>'
                      f'<rect class="bar" x="{label_w:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" rx="3" '
-                     f'fill="{REST if label == rest_label else color}"><title>{escape(label)}：{value}{unit}</title></rect>'
-                     f'<text x="{label_w + w + 5:.1f}" y="{baseline:.1f}" font-size="{font}" fill="{MUTED}">{value}</text></g>')
+                     f'fill="{fill}"><title>{escape(label)}：{value}{unit}</title></rect>'
+                     f'<text x="{label_w + w + 5:.1f}" y="{baseline:.1f}" font-size="{font}" '
+                     f'fill="{MUTED}">{value}</text></g>')
     parts.append("</svg>")
     return "".join(parts)

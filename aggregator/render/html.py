@@ -91,7 +91,8 @@ def render_digest_html(digest: Digest, feeds: list[FeedLink] | None = None, show
     titles = [item.title for item in digest.headlines[:2]]
     # Split the title for display only when it is exactly the headline form; a rebuilt string must equal it.
     parts = [prefix, *titles] if digest.title == prefix + TITLE_SEP.join(titles) and titles else []
-    description = "核心提示：" + "；".join(item.title for item in digest.headlines) if digest.headlines else digest.title
+    headlines = "；".join(item.title for item in digest.headlines)
+    description = f"核心提示：{headlines}" if headlines else digest.title
     return _ENV.get_template("digest.html").render(
         digest=digest, page_title=digest.title, description=description, week_label=week_label(digest),
         date_span=date_span(digest), updated=stamp(digest.updated), feeds=feeds or [], show_review=show_review,
