@@ -39,7 +39,7 @@ _CHUNK = 500
 
 def url_key(url: str) -> str:
     """A short, stable key of a URL (anchors and feed ids must not depend on database row ids)."""
-    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(url.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @dataclass(slots=True)
