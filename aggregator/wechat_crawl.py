@@ -7,6 +7,8 @@ For each mirror item (docs/wechat.md, "Crawl"):
   is fetched again, to learn its key);
 - a page that was deleted is never fetched again; one behind the verification gate, blocked or failed waits
   until its `next_attempt_at` (fetch_status, backing off) and is tried again on a later run;
+- a temporary (Sogou) link names nothing until fetched: it is skipped when the account already has an article
+  of the same title, so the same item is not fetched on every run;
 - an item with the article's full text is stored without fetching when its link is a long one; with a short
   link the page is still fetched once to learn the key, and the feed's text is the fallback if it cannot be.
 """
@@ -58,6 +60,14 @@ def stored_state(session: Session, ref: WechatRef) -> str | None:
     return "known"
 
 
+def title_known(session: Session, source_id: str, title: str) -> bool:
+    """True when the account already has an article of this exact title (how a temporary link is recognised)."""
+    if not title.strip():
+        return False
+    return session.scalar(select(Article.id).where(Article.source_id == source_id, Article.title == title.strip())
+                          .limit(1)) is not None
+
+
 def retry_state(session: Session, url: str | None, now: datetime) -> str:
     """new (never failed), due (failed, its retry time has come), deferred (not yet) or gone (deleted)."""
     row = session.get(FetchStatus, url) if url else None
@@ -89,5 +99,5 @@ def clear_failure(session: Session, urls: list[str]) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-__all__ = ["FETCH_STATES", "Lookup", "entry_ref", "stored_state", "retry_state", "lookup", "note_failure",
-           "clear_failure"]
+__all__ = ["FETCH_STATES", "Lookup", "entry_ref", "stored_state", "title_known", "retry_state", "lookup",
+           "note_failure", "clear_failure"]

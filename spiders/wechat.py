@@ -21,8 +21,8 @@ from aggregator.extract.wechat import record_from_feed
 from aggregator.mirrors import FeedEntry, FeedError, MirrorFeed, read_feed
 from aggregator.records import ArticleItem, ArticleRecord, ListEntry, Page
 from aggregator.sources import Source
-from aggregator.urls import canonical_url, parse_wechat_url
-from aggregator.wechat_crawl import clear_failure, lookup, note_failure
+from aggregator.urls import parse_wechat_url
+from aggregator.wechat_crawl import clear_failure, lookup, note_failure, title_known
 from spiders._base import BLOCK_STATUSES, RegistrySpider
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,9 @@ class WechatSpider(RegistrySpider):
         self.seen.add(identity)
         if self._too_old(source, entry):
             return []
+        if ref.kind == "temporary" and not self.refresh and title_known(session, source.id, entry.title):
+            bump(self.crawler.stats, source.id, "known")
+            return []
         known = lookup(session, ref, self.now) if ref.url else None
         if known is not None:
             if known.stored == "known" and not self.refresh:
@@ -151,10 +154,7 @@ class WechatSpider(RegistrySpider):
             yield from self._not_an_article(source, record, requested, page, response.meta.get("fallback"))
             return
         if record.status == "empty" and record.extra.get("repost_of"):
-            original = str(record.extra["repost_of"])
-            yield scrapy.Request(original, callback=self.parse_article, errback=self.on_error,
-                                 meta={"source_id": source.id, "kind": "article", "list_entry": entry,
-                                       "identity_url": canonical_url(original)})
+            yield from self._follow_repost(source, str(record.extra["repost_of"]), requested, entry)
             return
         ref = parse_wechat_url(requested)
         if ref.short_id and ref.url and ref.url != record.url and ref.url not in record.aliases:
@@ -163,6 +163,20 @@ class WechatSpider(RegistrySpider):
             with self._store_session() as session:
                 clear_failure(session, [requested, record.url, *record.aliases])
         yield ArticleItem(record=record, page=page, list_entry=entry)
+
+    def _follow_repost(self, source: Source, original: str, requested: str, entry: ListEntry | None) -> Iterator[Any]:
+        """A share without text of its own: fetch the article it shares, unless that is known already."""
+        ref = parse_wechat_url(original)
+        with self._store_session() as session:
+            # The share page itself never becomes an article; remember it so it is not fetched every run.
+            note_failure(session, requested, source.id, "empty", self.now, f"repost of {original}")
+            known = ref.key in self.seen or (ref.url is not None and lookup(session, ref, self.now).stored is not None)
+        if known or not ref.url:
+            return
+        self.seen.add(ref.key or ref.url)
+        yield scrapy.Request(ref.url, callback=self.parse_article, errback=self.on_error,
+                             meta={"source_id": source.id, "kind": "article", "list_entry": entry,
+                                   "identity_url": ref.url})
 
     def _not_an_article(self, source: Source, record: ArticleRecord, requested: str, page: Page,
                         fallback: tuple[ArticleRecord, Page] | None) -> Iterator[Any]:
