@@ -44,21 +44,22 @@ _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
 _STR = r"""(?:"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')"""
 _ATOM = rf"""(?:(?:htmlDecode|JsDecode|decodeURIComponent)\s*\(\s*{_STR}\s*\)|{_STR}|\d+(?![\w.]))"""
 _VALUE = rf"""{_ATOM}(?:\s*\|\|\s*{_ATOM})*"""
-# var biz = "" || "MzA…";  window.ct = '17…' || '';  item_show_type: '8' * 1,  var msg_title = '…'.html(false);
-# The name must start a statement or a property (so `"&sn="+sn+"` in a URL-building expression is not `sn`)
-# and the value must end there (so a string that is concatenated further is not taken).
-_ASSIGN = re.compile(
-    rf"""(?:^|(?<=[\s;{{,(]))(?:var\s+|let\s+|const\s+|window\.)?(?P<name>[A-Za-z_$][\w$]*)\s*(?:=(?!=)|:)\s*"""
-    rf"""(?:window\.[\w$]+\s*=\s*)*(?P<value>{_VALUE})(?=\s*(?:\*\s*1\b|\.html\(|[;,}}\n)]|$))""",
-    re.M,
-)
-_LITERAL = re.compile(rf"""({_STR})|(\d+)""")
-_JS_ESCAPE = re.compile(r"""\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|\n|.)""", re.S)
-_JS_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "\n": ""}
 _WANTED = {"biz", "mid", "appmsgid", "idx", "itemidx", "sn", "ct", "create_time", "createTime", "oriCreateTime",
            "nickname", "nick_name", "user_name", "msg_title", "msg_desc", "desc", "msg_link", "msg_source_url",
            "copyright_stat", "_copyright_stat", "item_show_type", "real_item_show_type", "msg_cdn_url",
            "provinceName", "cityName", "countryName", "voiceid", "duration", "content_noencode", "short_content"}
+# var biz = "" || "MzA…";  window.ct = '17…' || '';  item_show_type: '8' * 1,  var msg_title = '…'.html(false);
+# A name must start a statement or a property (so `"&sn="+sn+"` in a URL-building expression is not `sn`) and
+# its value must end there (so a string that is concatenated further is not taken). The names are found with
+# str.find first: a regex scan of the ~700 KB of script on a real page would be the parser's slowest step.
+_ASSIGN = re.compile(
+    rf"""(?P<name>[A-Za-z_$][\w$]*)\s*(?:=(?!=)|:)\s*"""
+    rf"""(?:window\.[\w$]+\s*=\s*)*(?P<value>{_VALUE})(?=\s*(?:\*\s*1\b|\.html\(|[;,}}\n)]|$))""",
+)
+_STARTS = frozenset(" \t\r\n;{,(")
+_LITERAL = re.compile(rf"""({_STR})|(\d+)""")
+_JS_ESCAPE = re.compile(r"""\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|\n|.)""", re.S)
+_JS_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "\n": ""}
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _BLOCKS = {"p", "div", "section", "table", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "figure"}
 _WIDGETS = ("mpprofile", "mp-common-profile", "mp-style-type", "mp-common-mpaudio", "qqmusic", "mpvideosnap",
@@ -137,13 +138,20 @@ def script_text(raw_text: str) -> str:
 def script_vars(scripts: str) -> dict[str, str]:
     """Inline script variables WeChat pages carry; for `"" || "value"` forms the non-empty side wins."""
     found: dict[str, str] = {}
-    for match in _ASSIGN.finditer(scripts):
-        name = match.group("name")
-        if name not in _WANTED or found.get(name):
-            continue
-        value = next((v for v in _literal_values(match.group("value")) if v.strip()), "")
-        if value:
-            found[name] = value
+    for name in _WANTED:
+        start = 0
+        while (at := scripts.find(name, start)) != -1:
+            start = at + len(name)
+            before = scripts[at - 1] if at else " "
+            if before not in _STARTS and not scripts.endswith("window.", 0, at):
+                continue
+            match = _ASSIGN.match(scripts, at)
+            if match is None or match.group("name") != name:
+                continue
+            value = next((v for v in _literal_values(match.group("value")) if v.strip()), "")
+            if value:
+                found[name] = value
+                break
     return found
 
 
