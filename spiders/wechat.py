@@ -182,7 +182,11 @@ class WechatSpider(RegistrySpider):
                         fallback: tuple[ArticleRecord, Page] | None) -> Iterator[Any]:
         """A deleted page, the verification gate or an expired link: remember it, never store it as text."""
         state = {"deleted": "deleted", "blocked": "verify"}.get(record.status, "expired")
-        self._note(requested, source.id, state, f"{state} page for {requested} (answered at {page.url})")
+        if parse_wechat_url(requested).url is not None:
+            self._note(requested, source.id, state, f"{state} page for {requested} (answered at {page.url})")
+        else:
+            # A temporary link is never remembered: the mirror will list a fresh one.
+            logger.warning("%s: %s page for a temporary link %s", source.id, state, requested)
         if state == "verify":
             bump(self.crawler.stats, source.id, "blocked")
             if fallback is not None:
@@ -205,7 +209,8 @@ class WechatSpider(RegistrySpider):
             return
         blocked = status in BLOCK_STATUSES
         url = request.meta.get("identity_url") or request.url
-        self._note(url, source_id, "blocked" if blocked else "error", f"{reason} for {url}")
+        if request.meta.get("identity_url"):  # a temporary link is never remembered
+            self._note(url, source_id, "blocked" if blocked else "error", f"{reason} for {url}")
         if blocked:
             bump(self.crawler.stats, source_id, "blocked")
         else:

@@ -29,7 +29,7 @@ def feed(name: str, mirror: str = "https://mirror.example.org/feed") -> MirrorFe
 
 # (file, format, title, generator, number of items, items with full text)
 FEED_CASES = [
-    ("rsshub.rss", "rss", "青禾工会", "RSSHub", 4, 1),
+    ("rsshub.rss", "rss", "青禾工会", "RSSHub", 5, 1),
     ("wechat2rss.xml", "rss", "南岭工会", "Wechat2RSS", 1, 1),
     ("wewe.atom", "atom", "青禾工会", "WeWe-RSS", 2, 1),
     ("wewe.json", "jsonfeed", "南岭工会", "", 1, 0),
