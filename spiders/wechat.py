@@ -168,8 +168,9 @@ class WechatSpider(RegistrySpider):
         """A share without text of its own: fetch the article it shares, unless that is known already."""
         ref = parse_wechat_url(original)
         with self._store_session() as session:
-            # The share page itself never becomes an article; remember it so it is not fetched every run.
-            note_failure(session, requested, source.id, "empty", self.now, f"repost of {original}")
+            if parse_wechat_url(requested).url is not None:
+                # The share page itself never becomes an article; remember it so it is not fetched every run.
+                note_failure(session, requested, source.id, "empty", self.now, f"repost of {original}")
             known = ref.key in self.seen or (ref.url is not None and lookup(session, ref, self.now).stored is not None)
         if known or not ref.url:
             return
