@@ -33,6 +33,7 @@ from aggregator.extract.wechat import clean_content  # noqa: E402
 from aggregator.normalize import normalize_record  # noqa: E402
 from aggregator.records import Page  # noqa: E402
 from aggregator.sanitize import sanitize_html  # noqa: E402
+from benchmarks._common import report  # noqa: E402
 
 CANDIDATES = [os.environ.get("UNION_NEWS_REAL_PAGES", ""), str(ROOT.parent / "shared" / "real-pages"),
               str(ROOT.parent.parent / "shared" / "real-pages"), "/work/shared/real-pages"]
@@ -110,12 +111,15 @@ def main() -> int:
         fragment = lxml.html.tostring(content, encoding="unicode")
         sanitize = median_seconds(lambda: sanitize_html(fragment, truth["url"]))
         rows.append((html_path.name, baseline, ours, generic, sanitize))
-    print(f"\nspeed (median of {REPEAT} runs each, same process; ratio = time / lxml parse of the same page):")
-    print(f"  {'page':22} {'lxml parse':>11} {'wechat parser':>14} {'ratio':>6} {'(sanitize_html':>15} {'share)':>6}"
-          f" {'generic':>9} {'ratio':>6}")
-    for name, baseline, ours, generic, sanitize in rows:
-        print(f"  {name:22} {baseline * 1000:9.2f}ms {ours * 1000:12.2f}ms {ours / baseline:6.2f} "
-              f"{sanitize * 1000:13.2f}ms {sanitize / ours:6.0%} {generic * 1000:7.2f}ms {generic / baseline:6.2f}")
+    table = [{"page": name, "lxml_parse_ms": baseline * 1000, "wechat_parser_ms": ours * 1000,
+              "ratio": ours / baseline, "of_which_sanitize_ms": sanitize * 1000,
+              "generic_extractor_ms": generic * 1000, "generic_ratio": generic / baseline}
+             for name, baseline, ours, generic, sanitize in rows]
+    print()
+    report("wechat_real_pages", table, [
+        f"median of {REPEAT} runs each, same process; ratio = time / lxml parsing the same page (the baseline)",
+        "wechat parser = extract_article on the page bytes (decode, parse, script variables, body, sanitize)",
+        f"correctness: {'all checks passed' if not failures else f'{failures} check(s) failed'}"])
     print(f"\n{'all checks passed' if not failures else f'{failures} check(s) failed'}")
     return 1 if failures else 0
 
