@@ -6,6 +6,7 @@ One publish writes (file names in docs/digest.md):
   digest.rss.xml/.atom.xml     the weekly digests, one entry per week
   section-<slug>.rss.xml/.atom.xml   one feed per section: its latest stories
   articles.rss.xml/.atom.xml   the latest articles of every outlet
+and reads img/manifest.json when `union-news images fetch` keeps WeChat image copies there.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from sqlalchemy.orm import Session
 from aggregator.classify import SECTIONS
 from aggregator.dates import iso_week_bounds, iso_week_of
 from aggregator.digest import LIVE_STATUSES, Digest, DigestItem, build_items, build_week, complete_weeks
+from aggregator.images import MANIFEST, ImageCache
 from aggregator.render.feeds import (
     DEFAULT_TAG,
     SECTION_SLUGS,
     ArticleView,
     FeedConfig,
+    ImageRewrite,
     article_entry,
     articles_feeds,
     digest_feeds,
@@ -34,7 +37,14 @@ from aggregator.render.feeds import (
     section_file,
     story_entry,
 )
-from aggregator.render.html import FeedGroup, FeedLink, WeekEntry, render_digest_html, render_index_html, week_label
+from aggregator.render.html import (
+    FeedGroup,
+    FeedLink,
+    WeekEntry,
+    render_digest_html,
+    render_index_html,
+    week_label,
+)
 from aggregator.render.markdown import render_markdown
 from aggregator.settings import UNION_NEWS_BASE_URL
 from aggregator.store.models import Article, Source
@@ -42,6 +52,8 @@ from aggregator.store.models import Article, Source
 DEFAULT_BASE_URL = UNION_NEWS_BASE_URL
 DEFAULT_WEEKS = 12
 DEFAULT_ITEMS = 50
+# Where `union-news images fetch` keeps WeChat image copies inside the publish folder.
+IMAGE_FOLDER = "img"
 RSS = "application/rss+xml"
 ATOM = "application/atom+xml"
 
@@ -132,6 +144,14 @@ def latest_articles(session: Session, now: datetime, limit: int) -> list[Article
     return views
 
 
+def image_rewrite(out: Path, cfg: FeedConfig) -> ImageRewrite | None:
+    """ImageCache.rewrite over OUT/img when it holds copies (absolute URLs: feed readers fetch them), else None."""
+    folder = out / IMAGE_FOLDER
+    if not (folder / MANIFEST).exists():
+        return None
+    return ImageCache(folder, cfg.url(f"{IMAGE_FOLDER}/")).rewrite
+
+
 def _newest_first(item: DigestItem) -> tuple[float, str]:
     when = item.published_at or item.first_published
     return (-when.timestamp() if when else 0.0, item.key)
@@ -161,6 +181,8 @@ def publish(session: Session, out: Path, now: datetime, weeks: list[str] | None 
     start, _ = iso_week_bounds(iso_week_of(now - timedelta(weeks=limit)))
     start = min([start, *(d.start for d in digests)])
     recent = build_items(session, start, now)
+    # Local copies of WeChat images, when `union-news images fetch --out OUT/img` made some (docs/wechat.md).
+    images = image_rewrite(out, cfg)
     bodies: dict[int, str] = {}
     if full_text and recent:
         ids = {i.article_id for i in recent}
@@ -169,10 +191,10 @@ def publish(session: Session, out: Path, now: datetime, weeks: list[str] | None 
     for section in SECTIONS:
         mine = sorted((i for i in recent if i.section == section), key=_newest_first)[:items]
         stem = section_file(section)
-        section_entries = [story_entry(i, bodies.get(i.article_id), cfg) for i in mine]
+        section_entries = [story_entry(i, bodies.get(i.article_id), cfg, images) for i in mine]
         outputs[f"{stem}.rss.xml"], outputs[f"{stem}.atom.xml"] = section_feeds(section, section_entries, cfg, fallback)
 
-    article_entries = [article_entry(a, cfg, full_text) for a in latest_articles(session, now, items)]
+    article_entries = [article_entry(a, cfg, full_text, images) for a in latest_articles(session, now, items)]
     outputs["articles.rss.xml"], outputs["articles.atom.xml"] = articles_feeds(article_entries, cfg, fallback)
 
     for name, data in outputs.items():

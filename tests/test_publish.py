@@ -222,3 +222,29 @@ def test_same_outputs_on_postgresql(filled: Store, tmp_path: Path) -> None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_wechat_image_copies_are_used_when_there_are_some(store: Store, out: Path) -> None:
+    from aggregator.images import ImageCache
+
+    cached, uncached = "https://mmbiz.qpic.cn/mmbiz_jpg/copied/640", "https://mmbiz.qpic.cn/mmbiz_jpg/not-copied/640"
+    with store.session() as s:
+        add_sources(s)
+        add_articles(s, [Art("wx_city", "pics", "图片新闻", at("2025-07-24"), "维权服务",
+                             body_html=f'<p>正文</p><img src="{cached}"><img src="{uncached}">')])
+    run(store, out / "before")
+    cache = ImageCache(out / "img")
+    cache.store(cached, b"\x89PNG\r\n\x1a\n" + bytes(32))
+    cache.save()
+    run(store, out)
+    for name in ("articles", "section-weiquan-fuwu"):
+        for kind in ("rss", "atom"):
+            before = (out / "before" / f"{name}.{kind}.xml").read_bytes()
+            after = (out / f"{name}.{kind}.xml").read_bytes()
+            old = [img for html in raw_contents(before) for img in BeautifulSoup(html, "lxml").find_all("img")]
+            new = [img for html in raw_contents(after) for img in BeautifulSoup(html, "lxml").find_all("img")]
+            assert [i["src"] for i in old] == [cached, uncached]  # no copies: WeChat's URLs, without a Referer
+            assert all(i["referrerpolicy"] == "no-referrer" for i in old)
+            assert new[0]["src"] == f"https://news.example.org/img/{cache.manifest[cached]}"
+            assert "referrerpolicy" not in new[0].attrs
+            assert new[1]["src"] == uncached and new[1]["referrerpolicy"] == "no-referrer"

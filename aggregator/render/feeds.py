@@ -8,7 +8,7 @@ and every piece of source HTML through sanitize_html on its way in, whatever the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
@@ -197,9 +197,22 @@ def digest_feeds(digests: list[Digest], cfg: FeedConfig, fallback_updated: datet
     return render_feeds(meta, (digest_entry(d, cfg) for d in digests))
 
 
-def story_entry(item: DigestItem, body_html: str | None, cfg: FeedConfig) -> FeedEntry:
+# Rewrites a sanitized fragment's images (aggregator.images.ImageCache.rewrite: WeChat images to local copies).
+ImageRewrite = Callable[[str], str]
+
+
+def _body(body_html: str | None, url: str, images: ImageRewrite | None) -> str | None:
+    """Source HTML made safe for a feed (sanitized whatever the store holds), images pointed at local copies."""
+    if not body_html:
+        return None
+    body = sanitize_html(body_html, url)
+    return images(body) if images is not None and body else body or None
+
+
+def story_entry(item: DigestItem, body_html: str | None, cfg: FeedConfig,
+                images: ImageRewrite | None = None) -> FeedEntry:
     """A story in a section feed: the shown version's text (sanitized) or summary, and every outlet."""
-    body = sanitize_html(body_html, item.url) if body_html else None
+    body = _body(body_html, item.url, images)
     published = item.published_at or item.first_published or item.updated
     assert published is not None, "digest items always have a publication time"
     outlet = next((o.name for o in item.outlets if o.original), None)
@@ -243,9 +256,10 @@ class ArticleView:
     updated: datetime
 
 
-def article_entry(article: ArticleView, cfg: FeedConfig, full_text: bool = True) -> FeedEntry:
+def article_entry(article: ArticleView, cfg: FeedConfig, full_text: bool = True,
+                  images: ImageRewrite | None = None) -> FeedEntry:
     """An article of the articles feed: its text (sanitized) or summary, with section and region."""
-    body = sanitize_html(article.body_html, article.url) if full_text and article.body_html else None
+    body = _body(article.body_html, article.url, images) if full_text else None
     return FeedEntry(
         id=cfg.tag_uri("article", url_key(article.url)), title=article.title, link=article.url,
         published=article.published, updated=max(article.updated, article.published),
