@@ -33,6 +33,11 @@ UNION_NEWS_CONTACT = os.environ.get("UNION_NEWS_CONTACT", "https://example.org/u
 UNION_NEWS_NOW = os.environ.get("UNION_NEWS_NOW", "")
 # The crawl_runs row the spiders report into (set by `union-news crawl`/`run`/`demo`).
 UNION_NEWS_RUN_ID: int | None = None
+# Public URL of the folder `union-news publish` writes (feeds need absolute links).
+UNION_NEWS_BASE_URL = os.environ.get("UNION_NEWS_BASE_URL", "https://union-news.example/")
+# Tagging entity of every feed id (RFC 4151 "domain,date"): set it once per deployment and never change it,
+# or every feed reader sees every entry again.
+UNION_NEWS_FEED_TAG = os.environ.get("UNION_NEWS_FEED_TAG", "union-news.example,2025")
 
 # --- Scrapy -------------------------------------------------------------------------------------
 BOT_NAME = "union-news"
