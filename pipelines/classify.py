@@ -6,15 +6,15 @@ from typing import Self
 
 from scrapy.crawler import Crawler
 
-from aggregator.classify import LexiconClassifier, default_classifier
+from aggregator.classify import SectionClassifier, default_classifier
 from aggregator.processing import classify_record
 from aggregator.records import ArticleItem
 
 
 class ClassifyPipeline:
-    """Set section, confidence and origin on each record."""
+    """Set section, confidence, origin, model and review flag on each record."""
 
-    def __init__(self, classifier: LexiconClassifier) -> None:
+    def __init__(self, classifier: SectionClassifier) -> None:
         self.classifier = classifier
 
     @classmethod

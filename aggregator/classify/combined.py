@@ -1,0 +1,130 @@
+"""The section classifier editors use: boundary rules, then lexicon + model combined, with a confidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from aggregator.classify.lexicon import Lexicon
+from aggregator.classify.model import NgramModel
+from aggregator.classify.taxonomy import LABELS, BoundaryRule, Taxonomy
+from aggregator.classify.text import clean, first_sentence, lede
+
+# Which parts decide: the full classifier, or one part alone (for ablations in `classify --eval --only`).
+MODES = ("combined", "model", "lexicon")
+
+
+@dataclass(slots=True)
+class Decision:
+    """A section decision: where, how sure, decided by what, and why."""
+
+    section: str
+    confidence: float
+    origin: str  # rule | model | lexicon | manual
+    model: str | None = None
+    evidence: list[str] = field(default_factory=list)
+    needs_review: bool = False
+    probabilities: dict[str, float] = field(default_factory=dict)
+
+
+class SectionClassifier:
+    """Boundary rules decide first; otherwise the lexicon's scores are added to the model's log-odds.
+
+    The confidence is the winning label's probability (softmax of the combined log-odds). A rule's decision is
+    trusted unless the combination gives the rule's section almost no chance; then it goes to review.
+    """
+
+    def __init__(self, taxonomy: Taxonomy, lexicon: Lexicon, model: NgramModel | None = None,
+                 mode: str = "combined") -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}")
+        if mode == "model" and model is None:
+            raise ValueError("mode 'model' needs a trained model")
+        self.taxonomy = taxonomy
+        self.lexicon = lexicon
+        self.model = model
+        self.mode = mode
+        self.lede_chars = int(taxonomy.setting("lede_chars"))
+        self.lexicon_weight = float(taxonomy.setting("lexicon_weight"))
+        self.review_threshold = float(taxonomy.setting("review_threshold"))
+        self.rule_agreement = float(taxonomy.setting("rule_agreement"))
+        self.rules = taxonomy.deciding_rules if mode == "combined" else ()
+        parts = {"combined": [model.name if model else None, lexicon.version, taxonomy.version],
+                 "model": [model.name if model else None], "lexicon": [lexicon.version]}[mode]
+        # Recorded with every decision (articles.section_model): which model, lexicon and rules decided.
+        self.version = "+".join(p for p in parts if p)
+
+    def classify(self, title: str, text: str) -> Decision:
+        """Decide the section of one item from its headline and text (only the lede is read)."""
+        title = clean(title)
+        head = lede(text, self.lede_chars)
+        logits, evidence = self._logits(title, head)
+        probs = _softmax(logits)
+        best = int(np.argmax(probs))
+        probabilities = {label: round(float(p), 4) for label, p in zip(LABELS, probs)}
+        rule, matched = self._rule(title, head)
+        if rule is not None and matched is not None:
+            index = LABELS.index(rule.section)
+            agree = float(probs[index]) >= self.rule_agreement
+            confidence = max(0.9, float(probs[index])) if agree else 0.5
+            why = [f"rule {rule.id}: {' + '.join(matched)}"]
+            if not agree:
+                why.append(f"but the model and lexicon prefer {LABELS[best]} ({probs[best]:.2f})")
+            return self._decision(rule.section, confidence, "rule", why + evidence[rule.section], probabilities)
+        origin = "lexicon" if self.mode == "lexicon" or self.model is None else "model"
+        return self._decision(LABELS[best], float(probs[best]), origin, evidence[LABELS[best]], probabilities)
+
+    def _rule(self, title: str, head: str) -> tuple[BoundaryRule | None, list[str] | None]:
+        """The deciding boundary rule: headline matches first, then each rule in its scope (file order in each)."""
+        lead = first_sentence(head)
+        for title_only in (True, False):
+            for rule in self.rules:
+                matched = rule.match(title, lead, head, title_only)
+                if matched is not None:
+                    return rule, matched
+        return None, None
+
+    def _decision(self, section: str, confidence: float, origin: str, evidence: list[str],
+                  probabilities: dict[str, float]) -> Decision:
+        confidence = round(confidence, 3)
+        return Decision(section, confidence, origin, self.version, evidence, confidence < self.review_threshold,
+                        probabilities)
+
+    def _logits(self, title: str, head: str) -> tuple[np.ndarray, dict[str, list[str]]]:
+        """Combined log-odds per label and, per label, the evidence for it (lexicon terms, model n-grams)."""
+        evidence: dict[str, list[str]] = {label: [] for label in LABELS}
+        logits = np.zeros(len(LABELS))
+        if self.mode in ("combined", "lexicon"):
+            lex = self.lexicon.score(title, head)
+            # Alone, the lexicon's scores are read on the same scale as when they are added to the model.
+            logits += np.asarray(lex.scores) * self.lexicon_weight
+            for label, terms in lex.evidence.items():
+                evidence[label].append("lexicon: " + ", ".join(terms[:6]))
+        if self.model is not None and self.mode in ("combined", "model"):
+            prediction = self.model.predict(title, head)
+            logits += prediction.logits
+            ranked = np.argsort(-logits, kind="stable")
+            for label_index in ranked[:2]:
+                against = int(ranked[1] if label_index == ranked[0] else ranked[0])
+                top = self.model.top_features(prediction, int(label_index), against)
+                if top:
+                    evidence[LABELS[label_index]].append(
+                        "model: " + ", ".join(f"{gram.strip() or repr(gram)} {weight:+.2f}" for gram, weight in top))
+        return logits, evidence
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    """Probabilities from log-odds (shifted for numerical safety)."""
+    shifted = np.exp(logits - logits.max())
+    return shifted / shifted.sum()
+
+
+def explain(decision: Decision) -> str:
+    """A one-line account of a decision for logs and the CLI."""
+    second = sorted(decision.probabilities.items(), key=lambda kv: -kv[1])[1:2]
+    runner = f"; next {second[0][0]} {second[0][1]:.2f}" if second else ""
+    return f"{decision.section} ({decision.confidence:.2f}, {decision.origin}{runner})"
+
+
+__all__ = ["Decision", "MODES", "SectionClassifier", "explain"]
