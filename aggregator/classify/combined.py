@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from aggregator.classify.lexicon import Lexicon
-from aggregator.classify.model import NgramModel
+from aggregator.classify.model import NgramModel, Prediction
 from aggregator.classify.taxonomy import LABELS, BoundaryRule, Taxonomy
 from aggregator.classify.text import clean, first_sentence, lede
 
@@ -59,7 +59,7 @@ class SectionClassifier:
         """Decide the section of one item from its headline and text (only the lede is read)."""
         title = clean(title)
         head = lede(text, self.lede_chars)
-        logits, evidence = self._logits(title, head)
+        logits, lexicon_terms, prediction = self._logits(title, head)
         probs = _softmax(logits)
         best = int(np.argmax(probs))
         probabilities = {label: round(float(p), 4) for label, p in zip(LABELS, probs)}
@@ -71,12 +71,16 @@ class SectionClassifier:
             why = [f"rule {rule.id}: {' + '.join(matched)}"]
             if not agree:
                 why.append(f"but the model and lexicon prefer {LABELS[best]} ({probs[best]:.2f})")
-            return self._decision(rule.section, confidence, "rule", why + evidence[rule.section], probabilities)
+            why += self._evidence(index, logits, lexicon_terms, prediction)
+            return self._decision(rule.section, confidence, "rule", why, probabilities)
         origin = "lexicon" if self.mode == "lexicon" or self.model is None else "model"
-        return self._decision(LABELS[best], float(probs[best]), origin, evidence[LABELS[best]], probabilities)
+        return self._decision(LABELS[best], float(probs[best]), origin,
+                              self._evidence(best, logits, lexicon_terms, prediction), probabilities)
 
     def _rule(self, title: str, head: str) -> tuple[BoundaryRule | None, list[str] | None]:
         """The deciding boundary rule: headline matches first, then each rule in its scope (file order in each)."""
+        if not self.rules:
+            return None, None
         lead = first_sentence(head)
         for title_only in (True, False):
             for rule in self.rules:
@@ -91,27 +95,34 @@ class SectionClassifier:
         return Decision(section, confidence, origin, self.version, evidence, confidence < self.review_threshold,
                         probabilities)
 
-    def _logits(self, title: str, head: str) -> tuple[np.ndarray, dict[str, list[str]]]:
-        """Combined log-odds per label and, per label, the evidence for it (lexicon terms, model n-grams)."""
-        evidence: dict[str, list[str]] = {label: [] for label in LABELS}
+    def _logits(self, title: str, head: str) -> tuple[np.ndarray, dict[str, list[str]], Prediction | None]:
+        """Combined log-odds per label, the lexicon's terms per label, and the model's prediction."""
         logits = np.zeros(len(LABELS))
+        terms: dict[str, list[str]] = {}
         if self.mode in ("combined", "lexicon"):
             lex = self.lexicon.score(title, head)
             # Alone, the lexicon's scores are read on the same scale as when they are added to the model.
-            logits += np.asarray(lex.scores) * self.lexicon_weight
-            for label, terms in lex.evidence.items():
-                evidence[label].append("lexicon: " + ", ".join(terms[:6]))
+            logits += np.asarray(lex.scores) * (self.lexicon_weight or 1.0)
+            terms = lex.evidence
+        prediction = None
         if self.model is not None and self.mode in ("combined", "model"):
             prediction = self.model.predict(title, head)
             logits += prediction.logits
-            ranked = np.argsort(-logits, kind="stable")
-            for label_index in ranked[:2]:
-                against = int(ranked[1] if label_index == ranked[0] else ranked[0])
-                top = self.model.top_features(prediction, int(label_index), against)
-                if top:
-                    evidence[LABELS[label_index]].append(
-                        "model: " + ", ".join(f"{gram.strip() or repr(gram)} {weight:+.2f}" for gram, weight in top))
-        return logits, evidence
+        return logits, terms, prediction
+
+    def _evidence(self, label: int, logits: np.ndarray, terms: dict[str, list[str]],
+                  prediction: Prediction | None) -> list[str]:
+        """Why `label`: the lexicon's terms for it and the n-grams that favour it over the strongest other label."""
+        evidence = []
+        if terms.get(LABELS[label]):
+            evidence.append("lexicon: " + ", ".join(terms[LABELS[label]][:6]))
+        if prediction is not None and self.model is not None:
+            others = logits.copy()
+            others[label] = -np.inf
+            top = self.model.top_features(prediction, label, int(np.argmax(others)))
+            if top:
+                evidence.append("model: " + ", ".join(f"{gram.strip()} {weight:+.2f}" for gram, weight in top))
+        return evidence
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

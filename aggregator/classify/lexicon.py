@@ -51,7 +51,10 @@ class Lexicon:
         """Score every label: a term counts title_weight in the title and 1 in the lede."""
         scores = [0.0] * len(LABELS)
         evidence: dict[str, list[str]] = {}
+        both = f"{title}\x00{head}"
         for term, index, weight in self._table:
+            if term not in both:  # most terms are absent: one search instead of two
+                continue
             hits = (self.title_weight if term in title else 0.0) + (1.0 if term in head else 0.0)
             if hits:
                 scores[index] += weight * hits

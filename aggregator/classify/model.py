@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from aggregator.classify.taxonomy import LABELS, Example, TaxonomyError
-from aggregator.classify.text import char_ngrams, clean, model_document
+from aggregator.classify.text import char_ngrams, clean, model_grams
 
-FORMAT = 1
+FORMAT = 2  # 2: title n-grams counted title_repeat times, no n-grams across the title/lede join
 PREFIX = "sections-lr-"
 CURRENT = "CURRENT"
 DEFAULT_PARAMS: dict[str, Any] = {"ngram_min": 1, "ngram_max": 3, "min_df": 1, "title_repeat": 2, "C": 10.0,
@@ -60,28 +59,22 @@ class NgramModel:
         self.nmin, self.nmax = int(self.params["ngram_min"]), int(self.params["ngram_max"])
         self.title_repeat = int(self.params["title_repeat"])
 
-    def document(self, title: str, lede_text: str) -> str:
-        """What the model reads of an item."""
-        return model_document(title, lede_text, self.title_repeat)
-
-    def analyze(self, doc: str) -> list[str]:
-        """The n-grams of a document (the analyzer used in training, so train and predict agree exactly)."""
-        return char_ngrams(doc, self.nmin, self.nmax)
+    def grams(self, title: str, lede_text: str) -> list[str]:
+        """The n-grams the model counts for a headline + lede (the same function as in training)."""
+        return model_grams(title, lede_text, self.nmin, self.nmax, self.title_repeat)
 
     def predict(self, title: str, lede_text: str) -> Prediction:
         """Log-odds of each label for a headline + lede."""
-        counts = Counter(self.analyze(self.document(title, lede_text)))
-        index, tf = [], []
         lookup = self.index.get
-        for gram, count in counts.items():
-            i = lookup(gram)
-            if i is not None:
-                index.append(i)
-                tf.append(count)
-        if not index:
+        # The title's n-grams are looked up once and counted title_repeat times.
+        title_ids = [lookup(gram, -1) for gram in char_ngrams(clean(title).lower(), self.nmin, self.nmax)]
+        lede_ids = [lookup(gram, -1) for gram in char_ngrams(lede_text.lower(), self.nmin, self.nmax)]
+        known = np.asarray(title_ids * self.title_repeat + lede_ids, dtype=np.intp)
+        known = known[known >= 0]
+        if known.size == 0:
             return Prediction(self.intercept.copy(), np.zeros(0, dtype=np.intp), np.zeros(0))
-        idx = np.asarray(index, dtype=np.intp)
-        values = (1.0 + np.log(np.asarray(tf, dtype=np.float64))) * self.idf[idx]  # sublinear tf x idf
+        idx, tf = np.unique(known, return_counts=True)  # term counts, in C rather than a Python Counter
+        values = (1.0 + np.log(tf)) * self.idf[idx]  # sublinear tf x idf
         values /= math.sqrt(float(values @ values))  # l2 norm, as TfidfVectorizer
         return Prediction(values @ self.weights[idx] + self.intercept, idx, values)
 
@@ -93,7 +86,9 @@ class NgramModel:
         rows = self.weights[prediction.index]
         contrib = prediction.values * (rows[:, label] - rows[:, against])
         found: list[tuple[str, float]] = []
-        for i in np.argsort(-contrib, kind="stable"):
+        # Only the strongest few are looked at: a partial sort is enough.
+        candidates = np.argpartition(-contrib, min(count * 4, contrib.size - 1))[: count * 4]
+        for i in candidates[np.argsort(-contrib[candidates], kind="stable")]:
             if contrib[i] <= 0 or len(found) == count:
                 break
             gram = self.vocabulary[prediction.index[i]]
@@ -186,9 +181,9 @@ def train_model(examples: Sequence[Example], params: dict[str, Any] | None = Non
     if missing:
         raise TaxonomyError(f"training data has no example of {', '.join(missing)}; add some to data/labels/")
     nmin, nmax, repeat = int(params["ngram_min"]), int(params["ngram_max"]), int(params["title_repeat"])
-    docs = [model_document(e.title, clean(e.text)[:lede_chars], repeat) for e in ordered]
-    vectorizer = TfidfVectorizer(analyzer=lambda doc: char_ngrams(doc, nmin, nmax), min_df=int(params["min_df"]),
-                                 sublinear_tf=True, norm="l2", dtype=np.float64)
+    docs = [(e.title, clean(e.text)[:lede_chars]) for e in ordered]
+    vectorizer = TfidfVectorizer(analyzer=lambda doc: model_grams(doc[0], doc[1], nmin, nmax, repeat),
+                                 min_df=int(params["min_df"]), sublinear_tf=True, norm="l2", dtype=np.float64)
     matrix = vectorizer.fit_transform(docs)
     target = np.asarray([LABELS.index(e.label) for e in ordered])
     classifier = LogisticRegression(C=float(params["C"]), max_iter=int(params["max_iter"]), solver="lbfgs")

@@ -25,10 +25,10 @@ def first_sentence(text: str) -> str:
     return text[: match.end()] if match else text
 
 
-def model_document(title: str, lede_text: str, title_repeat: int) -> str:
-    """The string the n-gram model reads: the title `title_repeat` times (headlines weigh more), then the lede."""
-    title = clean(title)
-    return " ".join([title] * title_repeat + [lede_text]).lower()
+def model_grams(title: str, lede_text: str, nmin: int, nmax: int, title_repeat: int) -> list[str]:
+    """The n-grams the model counts: the title's `title_repeat` times (headlines weigh more), then the lede's."""
+    title_grams = char_ngrams(clean(title).lower(), nmin, nmax)
+    return title_grams * title_repeat + char_ngrams(lede_text.lower(), nmin, nmax)
 
 
 def char_ngrams(doc: str, nmin: int, nmax: int) -> list[str]:
