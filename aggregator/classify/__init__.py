@@ -9,10 +9,18 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from aggregator.classify.combined import MODES, Decision, SectionClassifier, explain
+from aggregator.classify.combined import MODES, Decision, SectionClassifier
 from aggregator.classify.lexicon import Lexicon
 from aggregator.classify.model import NgramModel, load_model
-from aggregator.classify.taxonomy import LABELS, NONE, SECTIONS, Example, Taxonomy, TaxonomyError, load_taxonomy
+from aggregator.classify.taxonomy import (
+    LABELS,
+    NONE,
+    SECTIONS,
+    Example,
+    Taxonomy,
+    TaxonomyError,
+    load_taxonomy,
+)
 
 
 def data_paths() -> dict[str, Path]:
@@ -54,5 +62,5 @@ def default_classifier() -> SectionClassifier:
 
 
 __all__ = ["LABELS", "MODES", "NONE", "SECTIONS", "Decision", "Example", "Lexicon", "NgramModel", "SectionClassifier",
-           "Taxonomy", "TaxonomyError", "data_paths", "default_classifier", "explain", "load_classifier",
+           "Taxonomy", "TaxonomyError", "data_paths", "default_classifier", "load_classifier",
            "load_model", "load_taxonomy"]

@@ -62,7 +62,7 @@ class SectionClassifier:
         logits, lexicon_terms, prediction = self._logits(title, head)
         probs = _softmax(logits)
         best = int(np.argmax(probs))
-        probabilities = {label: round(float(p), 4) for label, p in zip(LABELS, probs)}
+        probabilities = {label: round(float(p), 4) for label, p in zip(LABELS, probs, strict=True)}
         rule, matched = self._rule(title, head)
         if rule is not None and matched is not None:
             index = LABELS.index(rule.section)
@@ -131,11 +131,4 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum()
 
 
-def explain(decision: Decision) -> str:
-    """A one-line account of a decision for logs and the CLI."""
-    second = sorted(decision.probabilities.items(), key=lambda kv: -kv[1])[1:2]
-    runner = f"; next {second[0][0]} {second[0][1]:.2f}" if second else ""
-    return f"{decision.section} ({decision.confidence:.2f}, {decision.origin}{runner})"
-
-
-__all__ = ["Decision", "MODES", "SectionClassifier", "explain"]
+__all__ = ["MODES", "Decision", "SectionClassifier"]

@@ -20,7 +20,7 @@ def scores(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
     if not truth:
         raise ValueError("no examples to score")
     matrix = {t: {p: 0 for p in LABELS} for t in LABELS}
-    for t, p in zip(truth, predicted):
+    for t, p in zip(truth, predicted, strict=True):
         matrix[t][p] += 1
     per_section: dict[str, dict[str, float | int]] = {}
     f1s = []

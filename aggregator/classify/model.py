@@ -13,6 +13,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -65,11 +66,10 @@ class NgramModel:
 
     def predict(self, title: str, lede_text: str) -> Prediction:
         """Log-odds of each label for a headline + lede."""
-        lookup = self.index.get
         # The title's n-grams are looked up once and counted title_repeat times.
-        title_ids = [lookup(gram, -1) for gram in char_ngrams(clean(title).lower(), self.nmin, self.nmax)]
-        lede_ids = [lookup(gram, -1) for gram in char_ngrams(lede_text.lower(), self.nmin, self.nmax)]
-        known = np.asarray(title_ids * self.title_repeat + lede_ids, dtype=np.intp)
+        title_ids = self._lookup(char_ngrams(clean(title).lower(), self.nmin, self.nmax))
+        lede_ids = self._lookup(char_ngrams(lede_text.lower(), self.nmin, self.nmax))
+        known = np.concatenate([title_ids] * self.title_repeat + [lede_ids])
         known = known[known >= 0]
         if known.size == 0:
             return Prediction(self.intercept.copy(), np.zeros(0, dtype=np.intp), np.zeros(0))
@@ -77,6 +77,10 @@ class NgramModel:
         values = (1.0 + np.log(tf)) * self.idf[idx]  # sublinear tf x idf
         values /= math.sqrt(float(values @ values))  # l2 norm, as TfidfVectorizer
         return Prediction(values @ self.weights[idx] + self.intercept, idx, values)
+
+    def _lookup(self, grams: list[str]) -> np.ndarray:
+        """Vocabulary indices of the n-grams (-1: unknown); map() over dict.get keeps the hot loop in C."""
+        return np.fromiter(map(self.index.get, grams, repeat(-1, len(grams))), dtype=np.intp, count=len(grams))
 
     def top_features(self, prediction: Prediction, label: int, against: int, count: int = 6,
                      min_len: int = 2) -> list[tuple[str, float]]:

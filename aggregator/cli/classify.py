@@ -74,7 +74,8 @@ def classify(title: str | None, text: str, eval_file: Path | None, cv_folds: int
         _print_json(_cross_validation(cv_folds, only))
         return
     classifier = load_classifier(model_path, only)
-    click.echo(f"classifier: {classifier.version}", err=True)
+    if not title:  # a single decision names its classifier itself
+        click.echo(f"classifier: {classifier.version}", err=True)
     if eval_file is not None:
         from aggregator.classify.data import read_examples
         from aggregator.classify.evaluate import evaluate
