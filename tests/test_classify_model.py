@@ -154,3 +154,15 @@ def test_lexicon_scores(case: str, title: str, head: str, label: str, score: flo
 def test_char_ngrams_are_every_substring_of_the_lengths() -> None:
     assert char_ngrams("工会", 1, 3) == ["工", "会", "工会"]
     assert model_grams("送水", "驿站", 1, 2, 2) == ["送", "水", "送水"] * 2 + ["驿", "站", "驿站"]
+
+
+LEDE_CASES = [
+    ("whitespace collapsed", "第一段。\n\n  第二段。", 20, "第一段。 第二段。"),
+    ("cut at the limit", "一二三四五六", 4, "一二三四"),
+    ("leading blank lines skipped", "\n" * 500 + "正文开始", 10, "正文开始"),
+]
+
+
+@pytest.mark.parametrize("case,body,chars,expected", LEDE_CASES, ids=[c[0] for c in LEDE_CASES])
+def test_lede(case: str, body: str, chars: int, expected: str) -> None:
+    assert lede(body, chars) == expected

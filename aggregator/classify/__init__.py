@@ -39,18 +39,20 @@ def data_paths() -> dict[str, Path]:
 
 
 def load_classifier(model: str | Path | None = None, mode: str = "combined", *, require_model: bool = False,
-                    taxonomy: str | Path | None = None, lexicon: str | Path | None = None) -> SectionClassifier:
+                    use_model: bool = True, taxonomy: str | Path | None = None,
+                    lexicon: str | Path | None = None) -> SectionClassifier:
     """The classifier from the shipped data; `model` is a model file or a folder with CURRENT (default: settings).
 
-    Without any model file the lexicon and the rules classify alone (and say so in section_model), unless
-    require_model is set.
+    Without any model file (or with use_model=False) the rules and the lexicon classify alone, and say so in
+    section_model; require_model makes a missing model an error instead.
     """
     paths = data_paths()
     tax = load_taxonomy(taxonomy or paths["taxonomy"])
     lex = Lexicon(lexicon or paths["lexicon"])
     source = Path(model) if model else paths["model"]
     trained: NgramModel | None = None
-    if source.is_file() or (source / "CURRENT").is_file() or require_model or mode == "model":
+    wanted = require_model or mode == "model" or source.is_file() or (source / "CURRENT").is_file()
+    if use_model and wanted:
         trained = load_model(source)
     return SectionClassifier(tax, lex, trained, mode)
 

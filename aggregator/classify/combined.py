@@ -102,7 +102,8 @@ class SectionClassifier:
         if self.mode in ("combined", "lexicon"):
             lex = self.lexicon.score(title, head)
             # Alone, the lexicon's scores are read on the same scale as when they are added to the model.
-            logits += np.asarray(lex.scores) * (self.lexicon_weight or 1.0)
+            weight = self.lexicon_weight if self.mode == "combined" else (self.lexicon_weight or 1.0)
+            logits += np.asarray(lex.scores) * weight
             terms = lex.evidence
         prediction = None
         if self.model is not None and self.mode in ("combined", "model"):

@@ -16,7 +16,7 @@ def clean(text: str) -> str:
 def lede(body: str, chars: int) -> str:
     """The first `chars` characters of the body, whitespace collapsed: what training examples hold as `text`."""
     # Cleaning only a prefix keeps this O(chars) on long articles; extra room absorbs collapsed whitespace.
-    return clean(body[: chars * 2 + 32])[:chars]
+    return clean(body.lstrip()[: chars * 2 + 32])[:chars]
 
 
 def first_sentence(text: str) -> str:
