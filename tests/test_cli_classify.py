@@ -160,3 +160,8 @@ def test_train_writes_the_same_model_twice_and_reads_manual_labels(db: str, tmp_
     again = tmp_path / "three"
     assert run("train", "--db", db, "--out", str(again)).exit_code == 0
     assert (again / with_label.name).read_bytes() == with_label.read_bytes()
+
+
+def test_a_named_model_that_cannot_be_read_is_exit_2(tmp_path: Path) -> None:
+    result = run("classify", "--title", "标题", "--model", str(tmp_path))
+    assert result.exit_code == 2 and "no CURRENT file" in result.output and "union-news train" in result.output

@@ -49,9 +49,13 @@ def load_classifier(model: str | Path | None = None, mode: str = "combined", *, 
     paths = data_paths()
     tax = load_taxonomy(taxonomy or paths["taxonomy"])
     lex = Lexicon(lexicon or paths["lexicon"])
+    from aggregator import settings
+
     source = Path(model) if model else paths["model"]
+    # A model named explicitly (argument or $UNION_NEWS_MODEL) must load; the default folder may be empty.
+    explicit = bool(model) or bool(settings.UNION_NEWS_MODEL)
     trained: NgramModel | None = None
-    wanted = require_model or mode == "model" or source.is_file() or (source / "CURRENT").is_file()
+    wanted = explicit or require_model or mode == "model" or source.is_file() or (source / "CURRENT").is_file()
     if use_model and wanted:
         trained = load_model(source)
     return SectionClassifier(tax, lex, trained, mode)
