@@ -61,12 +61,16 @@ def load_classifier(model: str | Path | None = None, mode: str = "combined", *, 
     return SectionClassifier(tax, lex, trained, mode)
 
 
+# The foundation's name for the classifier type; kept so that code type-hinted against it still imports.
+LexiconClassifier = SectionClassifier
+
+
 @lru_cache(maxsize=2)
 def default_classifier() -> SectionClassifier:
     """The classifier in use: shipped taxonomy, lexicon and the model data/models/CURRENT names."""
     return load_classifier()
 
 
-__all__ = ["LABELS", "MODES", "NONE", "SECTIONS", "Decision", "Example", "Lexicon", "NgramModel", "SectionClassifier",
+__all__ = ["LABELS", "MODES", "NONE", "SECTIONS", "Decision", "Example", "Lexicon", "LexiconClassifier", "NgramModel", "SectionClassifier",
            "Taxonomy", "TaxonomyError", "data_paths", "default_classifier", "load_classifier",
            "load_model", "load_taxonomy"]

@@ -8,7 +8,7 @@ import numpy as np
 
 from aggregator.classify.lexicon import Lexicon
 from aggregator.classify.model import NgramModel, Prediction
-from aggregator.classify.taxonomy import LABELS, BoundaryRule, Taxonomy
+from aggregator.classify.taxonomy import LABELS, BoundaryRule, Taxonomy, TaxonomyError
 from aggregator.classify.text import clean, first_sentence, lede
 
 # Which parts decide: the full classifier, or one part alone (for ablations in `classify --eval --only`).
@@ -54,6 +54,9 @@ class SectionClassifier:
                  "model": [model.name if model else None], "lexicon": [lexicon.version]}[mode]
         # Recorded with every decision (articles.section_model): which model, lexicon and rules decided.
         self.version = "+".join(p for p in parts if p)
+        if len(self.version) > 64:  # articles.section_model is VARCHAR(64); PostgreSQL would refuse the row
+            raise TaxonomyError(f"classifier name {self.version!r} is longer than 64 characters; shorten the "
+                                "`version` of data/sections.toml or data/lexicons/sections.toml")
 
     def classify(self, title: str, text: str) -> Decision:
         """Decide the section of one item from its headline and text (only the lede is read)."""
