@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from aggregator.classify import LexiconClassifier
+from aggregator.classify import SectionClassifier
+from aggregator.classify.editing import apply_decision, apply_manual
 from aggregator.clock import crawl_now
 from aggregator.extract import extract_article
 from aggregator.normalize import normalize_record
@@ -23,16 +24,12 @@ from aggregator.stories import assign_story, rebuild_stories
 logger = logging.getLogger(__name__)
 
 
-def classify_record(record: ArticleRecord, classifier: LexiconClassifier, manual: str | None = None) -> ArticleRecord:
-    """Set the record's section: an editor's label wins, else the classifier decides."""
+def classify_record(record: ArticleRecord, classifier: SectionClassifier, manual: str | None = None) -> ArticleRecord:
+    """Set the record's section: an editor's label wins, else the classifier decides (and is named on the record)."""
     if manual:
-        record.section, record.section_confidence, record.section_origin = manual, 1.0, "manual"
-        record.section_model, record.needs_review = None, False
-        return record
-    decision = classifier.classify(record.title, record.body_text)
-    record.section, record.section_confidence = decision.section, decision.confidence
-    record.section_origin, record.section_model, record.needs_review = decision.origin, decision.model, decision.needs_review
-    record.extra["section_evidence"] = decision.evidence[:8]
+        apply_manual(record, manual)
+    else:
+        apply_decision(record, classifier.classify(record.title, record.body_text))
     return record
 
 
@@ -55,7 +52,7 @@ class ReprocessReport:
     stories: int = 0
 
 
-def reprocess(store: Store, registry: Registry, classifier: LexiconClassifier, *, extract: bool = True,
+def reprocess(store: Store, registry: Registry, classifier: SectionClassifier, *, extract: bool = True,
               stories: bool = True, progress: Callable[[int, int], None] | None = None) -> ReprocessReport:
     """Re-run extraction, normalization and classification from the kept raw pages, then rebuild the stories."""
     report = ReprocessReport()

@@ -10,6 +10,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # --- union-news ---------------------------------------------------------------------------------
 # Where shipped data lives (sources, lexicons, gazetteer, labels, the bundled sample).
 UNION_NEWS_DATA_DIR = os.environ.get("UNION_NEWS_DATA_DIR", str(PROJECT_ROOT / "data"))
+# Trained section models (`union-news train` writes here; CURRENT names the one in use) and an explicit model file.
+UNION_NEWS_MODELS_DIR = os.environ.get("UNION_NEWS_MODELS_DIR", str(Path(UNION_NEWS_DATA_DIR) / "models"))
+UNION_NEWS_MODEL = os.environ.get("UNION_NEWS_MODEL", "")
 # The source registry the spiders read.
 UNION_NEWS_SOURCES = os.environ.get("UNION_NEWS_SOURCES", str(Path(UNION_NEWS_DATA_DIR) / "sources.toml"))
 # The store: --db, else $UNION_NEWS_DB, else this default (see aggregator.store.resolve_db_url).

@@ -1,0 +1,209 @@
+"""The trained model: tf-idf over character n-grams, multinomial logistic regression; versioned, deterministic files.
+
+Training uses scikit-learn; prediction does not (it reads the weights from the model file and needs only numpy),
+so classifying an article costs a dictionary lookup per n-gram and one small matrix product.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from aggregator.classify.taxonomy import LABELS, Example, TaxonomyError
+from aggregator.classify.text import char_ngrams, clean, model_grams
+
+FORMAT = 2  # 2: title n-grams counted title_repeat times, no n-grams across the title/lede join
+PREFIX = "sections-lr-"
+CURRENT = "CURRENT"
+DEFAULT_PARAMS: dict[str, Any] = {"ngram_min": 1, "ngram_max": 3, "min_df": 1, "title_repeat": 2, "C": 10.0,
+                                  "max_iter": 2000}
+
+
+@dataclass(slots=True)
+class Prediction:
+    """The model's log-odds per label (LABELS order) and the active features (vocabulary index, tf-idf value)."""
+
+    logits: np.ndarray
+    index: np.ndarray
+    values: np.ndarray
+
+
+class NgramModel:
+    """A linear model over character n-grams, as stored in data/models/sections-lr-<hash>.json.gz."""
+
+    def __init__(self, name: str, params: dict[str, Any], labels: Sequence[str], vocabulary: Sequence[str],
+                 idf: Sequence[float], coef: Sequence[Sequence[float]], intercept: Sequence[float],
+                 training: dict[str, Any] | None = None) -> None:
+        if tuple(labels) != LABELS:
+            raise TaxonomyError(f"model {name}: labels {list(labels)} differ from the taxonomy's {list(LABELS)}; "
+                                "retrain with `union-news train`")
+        self.name = name
+        self.params = dict(params)
+        self.labels = tuple(labels)
+        self.vocabulary = list(vocabulary)
+        self.index = {gram: i for i, gram in enumerate(self.vocabulary)}
+        self.idf = np.asarray(idf, dtype=np.float64)
+        # Stored per feature (rows) so one fancy-index gathers the weights of an article's n-grams.
+        self.weights = np.asarray(coef, dtype=np.float64).T.copy()
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.training = dict(training or {})
+        self.nmin, self.nmax = int(self.params["ngram_min"]), int(self.params["ngram_max"])
+        self.title_repeat = int(self.params["title_repeat"])
+
+    def grams(self, title: str, lede_text: str) -> list[str]:
+        """The n-grams the model counts for a headline + lede (the same function as in training)."""
+        return model_grams(title, lede_text, self.nmin, self.nmax, self.title_repeat)
+
+    def predict(self, title: str, lede_text: str) -> Prediction:
+        """Log-odds of each label for a headline + lede."""
+        # The title's n-grams are looked up once and counted title_repeat times.
+        title_ids = self._lookup(char_ngrams(clean(title).lower(), self.nmin, self.nmax))
+        lede_ids = self._lookup(char_ngrams(lede_text.lower(), self.nmin, self.nmax))
+        known = np.concatenate([title_ids] * self.title_repeat + [lede_ids])
+        known = known[known >= 0]
+        if known.size == 0:
+            return Prediction(self.intercept.copy(), np.zeros(0, dtype=np.intp), np.zeros(0))
+        idx, tf = np.unique(known, return_counts=True)  # term counts, in C rather than a Python Counter
+        values = (1.0 + np.log(tf)) * self.idf[idx]  # sublinear tf x idf
+        values /= math.sqrt(float(values @ values))  # l2 norm, as TfidfVectorizer
+        return Prediction(values @ self.weights[idx] + self.intercept, idx, values)
+
+    def _lookup(self, grams: list[str]) -> np.ndarray:
+        """Vocabulary indices of the n-grams (-1: unknown); map() over dict.get keeps the hot loop in C."""
+        return np.fromiter(map(self.index.get, grams, repeat(-1, len(grams))), dtype=np.intp, count=len(grams))
+
+    def top_features(self, prediction: Prediction, label: int, against: int, count: int = 6,
+                     min_len: int = 2) -> list[tuple[str, float]]:
+        """The n-grams (of min_len characters or more) that most favour `label` over `against`, with contributions."""
+        if prediction.index.size == 0:
+            return []
+        rows = self.weights[prediction.index]
+        contrib = prediction.values * (rows[:, label] - rows[:, against])
+        found: list[tuple[str, float]] = []
+        # Only the strongest few are looked at: a partial sort is enough.
+        candidates = np.argpartition(-contrib, min(count * 4, contrib.size - 1))[: count * 4]
+        for i in candidates[np.argsort(-contrib[candidates], kind="stable")]:
+            if contrib[i] <= 0 or len(found) == count:
+                break
+            gram = self.vocabulary[prediction.index[i]]
+            if len(gram.strip()) >= min_len:  # single characters mean little to an editor
+                found.append((gram, round(float(contrib[i]), 3)))
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        """The model as a JSON-able dict (no timestamps: the same training data gives the same bytes)."""
+        return {"format": FORMAT, "name": self.name, "params": self.params, "labels": list(self.labels),
+                "training": self.training, "vocabulary": self.vocabulary, "idf": self.idf.tolist(),
+                "coef": self.weights.T.tolist(), "intercept": self.intercept.tolist()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NgramModel:
+        """Build a model from to_json()'s dict."""
+        if data.get("format") != FORMAT:
+            raise TaxonomyError(f"model {data.get('name')}: format {data.get('format')} is not {FORMAT}; retrain it")
+        return cls(data["name"], data["params"], data["labels"], data["vocabulary"], data["idf"], data["coef"],
+                   data["intercept"], data.get("training"))
+
+
+def dumps(model: NgramModel) -> bytes:
+    """The model file's bytes: gzip (mtime 0, no file name) of canonical JSON, so equal models are equal files."""
+    raw = json.dumps(model.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as gz:
+        gz.write(raw)
+    return buffer.getvalue()
+
+
+def save_model(model: NgramModel, folder: str | Path, activate: bool = True) -> Path:
+    """Write `<name>.json.gz` into `folder` (atomically) and, with activate, point folder/CURRENT at it."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{model.name}.json.gz"
+    _atomic_write(target, dumps(model))
+    if activate:
+        _atomic_write(folder / CURRENT, f"{target.name}\n".encode())
+    return target
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a model."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def load_model(path: str | Path) -> NgramModel:
+    """Read a model file, or the model that a folder's CURRENT names."""
+    path = Path(path)
+    if path.is_dir():
+        pointer = path / CURRENT
+        if not pointer.exists():
+            raise TaxonomyError(f"{path}: no {CURRENT} file naming the model in use; run `union-news train`")
+        path = path / pointer.read_text(encoding="utf-8").strip()
+    try:
+        with gzip.open(path, "rb") as handle:
+            data = json.loads(handle.read().decode("utf-8"))
+    except (OSError, ValueError, EOFError) as exc:
+        raise TaxonomyError(f"{path}: cannot read the model ({exc}); run `union-news train` to write a new one") from None
+    return NgramModel.from_json(data)
+
+
+def canonical_examples(examples: Sequence[Example]) -> list[Example]:
+    """Examples in a fixed order with whitespace cleaned, so training never depends on input order."""
+    cleaned = {(clean(e.title), clean(e.text), e.label) for e in examples}
+    return [Example(t, x, lab) for t, x, lab in sorted(cleaned)]
+
+
+def model_name(examples: Sequence[Example], params: dict[str, Any]) -> str:
+    """`sections-lr-<12 hex>`: a hash of the canonical training data and parameters (same data, same name)."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"format": FORMAT, "params": params, "labels": LABELS}, sort_keys=True).encode())
+    for e in canonical_examples(examples):
+        digest.update(json.dumps([e.title, e.text, e.label], ensure_ascii=False).encode("utf-8"))
+    return PREFIX + digest.hexdigest()[:12]
+
+
+def train_model(examples: Sequence[Example], params: dict[str, Any] | None = None, lede_chars: int = 200,
+                training: dict[str, Any] | None = None) -> NgramModel:
+    """Fit tf-idf + logistic regression on the examples; deterministic (canonical order, lbfgs, rounded weights)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    params = {**DEFAULT_PARAMS, **(params or {})}
+    ordered = canonical_examples(examples)
+    missing = [label for label in LABELS if not any(e.label == label for e in ordered)]
+    if missing:
+        raise TaxonomyError(f"training data has no example of {', '.join(missing)}; add some to data/labels/")
+    nmin, nmax, repeat = int(params["ngram_min"]), int(params["ngram_max"]), int(params["title_repeat"])
+    docs = [(e.title, clean(e.text)[:lede_chars]) for e in ordered]
+    vectorizer = TfidfVectorizer(analyzer=lambda doc: model_grams(doc[0], doc[1], nmin, nmax, repeat),
+                                 min_df=int(params["min_df"]), sublinear_tf=True, norm="l2", dtype=np.float64)
+    matrix = vectorizer.fit_transform(docs)
+    target = np.asarray([LABELS.index(e.label) for e in ordered])
+    classifier = LogisticRegression(C=float(params["C"]), max_iter=int(params["max_iter"]), solver="lbfgs")
+    classifier.fit(matrix, target)
+    # scikit-learn sorts the classes; LABELS order is what every consumer expects.
+    rows = [list(classifier.classes_).index(i) for i in range(len(LABELS))]
+    vocabulary = vectorizer.get_feature_names_out().tolist()
+    coef = [[_round(v) for v in classifier.coef_[r]] for r in rows]
+    intercept = [_round(classifier.intercept_[r]) for r in rows]
+    idf = [_round(v) for v in vectorizer.idf_]
+    info = {"examples": len(ordered), "per_label": {lab: sum(e.label == lab for e in ordered) for lab in LABELS},
+            "lede_chars": lede_chars, "features": len(vocabulary), **(training or {})}
+    return NgramModel(model_name(ordered, {**params, "lede_chars": lede_chars}), params, LABELS, vocabulary, idf,
+                      coef, intercept, info)
+
+
+def _round(value: float) -> float:
+    """Seven significant digits: smaller files, and last-bit noise of the solver never changes the bytes."""
+    return float(f"{float(value):.7g}")
