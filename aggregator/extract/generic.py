@@ -69,10 +69,12 @@ _DATE_LABEL = r"(?:发布时间|发布日期|发表时间|发表日期|发稿时
 _LABELLED_DATE = re.compile(_DATE_LABEL + r"\s*[:：]?\s*(" + _YMD + ")")
 _LONE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:：时点]\s*\d{2}")
-_ORIGIN = re.compile(r"(?:来源|来自|稿源|出处|消息来源)\s*[:：]\s*([^\s|｜，,:：<>【】\[\]]{2,30}(?:\s[^\s|｜，,:：<>【】\[\]\d]{2,12})?)")
+_ORIGIN = re.compile(r"(?:来源|来自|稿源|出处|消息来源)\s*[:：]\s*([^\s|｜，,:：<>【】\[\]]{2,30})")
 _AUTHOR = re.compile(
     r"(?:作者|撰稿|撰文|文\s*/|文\s*[:：]|记者)\s*[:：/／]?\s*([\u4e00-\u9fffA-Za-z·]{2,12}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,3})"
 )
+# Words that start the next label on a header line ("作者：宪瑞 编辑：宪瑞"): a name stops before them.
+_LABEL_WORDS = frozenset("编辑 责编 来源 出处 时间 发布 审核 校对 摄影 摄 通讯员 作者 记者 字号 浏览 阅读 点击 分享 举报 关注".split())
 _INFO_WORDS = re.compile(r"来源|发布时间|发布日期|作者|浏览|点击|字号|【字体|阅读[:：量]|打印|分享|编辑[:：]|时间[:：]")
 # Lines that end an article body (editor lines, copyright, widgets) or that are furniture wherever they are.
 _TAIL_LINE = re.compile(
@@ -228,8 +230,8 @@ def _prepare(doc: HtmlElement, drop_hidden: bool = True) -> HtmlElement:
         if parent is not None:
             el.drop_tree()
     if drop_hidden:
-        for el in list(work.iter()):
-            if isinstance(el.tag, str) and el.getparent() is not None and _is_hidden(el):
+        for el in work.xpath("//*[@style or @hidden or @type]"):
+            if el.getparent() is not None and _is_hidden(el):
                 el.drop_tree()
     return work
 
@@ -579,7 +581,7 @@ def _common_run(text: str, grams: set[str]) -> int:
 def _title_candidates(root: HtmlElement) -> list[tuple[HtmlElement, str, int]]:
     """Heading-like elements: (element, text, rank) with rank 0 for <h1> … larger for weaker kinds."""
     found: list[tuple[HtmlElement, str, int]] = []
-    for el in root.iter(*_HEADING_TAGS, "div", "span", "p", "td", "strong", "b", "font", "em", "a"):
+    for el in root.iter(*_HEADING_TAGS, "div", "span", "p", "td", "strong", "b", "font"):
         tag = el.tag
         if tag in _HEADING_TAGS:
             rank = int(tag[1]) - 1
@@ -587,7 +589,7 @@ def _title_candidates(root: HtmlElement) -> list[tuple[HtmlElement, str, int]]:
             attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
             if attrs.strip() and _TITLE_WORDS.search(attrs):
                 rank = 3
-            elif tag in ("strong", "b", "font", "p", "a"):
+            elif tag in ("strong", "b", "font"):
                 rank = 8  # only when it matches the <title> exactly (a bold headline in a table layout)
             else:
                 continue
@@ -826,16 +828,36 @@ def _find_published(meta: _Meta, header: _Header, page_text_lines: list[str], ur
     return None
 
 
-def _find_author(header: _Header, meta: _Meta) -> str | None:
+def _names(text: str) -> str | None:
+    """The names at the start of `text`, up to the next label word ("宪瑞 编辑：…" -> "宪瑞")."""
+    kept: list[str] = []
+    for token in re.split(r"([ 、，,])", clean_line(text)):
+        if token.strip() in _LABEL_WORDS or any(token.startswith(w) for w in _LABEL_WORDS if len(w) > 1):
+            break
+        kept.append(token)
+    name = "".join(kept).strip(" 、，,")
+    return name or None
+
+
+def _find_author(header: _Header, meta: _Meta, origin: str | None) -> str | None:
     match = _AUTHOR.search(header.text)
-    if match:
-        return clean_line(match.group(1))
+    if match and (name := _names(match.group(1))):
+        return name
     for text in header.authors:
         text = re.sub(r"^(?:作者|记者|文|撰稿)\s*[:：/／]?\s*", "", text).strip()
         if text and not re.search(r"\d", text) and len(text) <= 20:
-            return text
+            return _names(text)
     value = meta.get("author", "article:author", "og:article:author", "dc.creator") or meta.ld.get("author")
-    return clean_line(value) if value and not value.startswith("http") else None
+    if not value or value.startswith("http") or re.fullmatch(r"[\d\s]+", value):
+        return None
+    value = clean_line(value)
+    # Portals put their own name in <meta name="author">; that is not who wrote the article.
+    segments = [seg for seg in _TITLE_SEPARATORS.split(meta.page_title) if seg.strip()]
+    site = " ".join(filter(None, [meta.get("og:site_name", "application-name", "site_name"),
+                                  segments[-1] if len(segments) > 1 else None]))
+    if value == origin or value in site or value.lower() in ("admin", "administrator", "管理员", "系统管理员"):
+        return None
+    return value
 
 
 def _find_origin(header: _Header, meta: _Meta) -> str | None:
@@ -887,8 +909,8 @@ def extract_generic(doc: HtmlElement, url: str) -> Extracted:
     if published is None:
         published = _find_published(meta, header, node_text_lines(root), url)
     result.published_raw = clean_line(published) if published else None
-    result.author = _find_author(header, meta)
     result.origin = _find_origin(header, meta)
+    result.author = _find_author(header, meta, result.origin)
     return result
 
 
