@@ -19,6 +19,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -67,6 +68,8 @@ _DATE_SHORT_YEAR = re.compile(r"(?<![\d:：])\d{2}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{
 _DATE_MD_TIME = re.compile(_MD_TIME)
 _DATE_LABEL = r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|更新时间|更新日期|时间|日期|发布于|发表于|发布|Date)"
 _LABELLED_DATE = re.compile(_DATE_LABEL + r"\s*[:：]?\s*(" + _YMD + ")")
+_CN_DATE = re.compile(r"[〇零○Ｏ一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*日")
+_RELATIVE_DATE = re.compile(r"刚刚|(?:大?前天|昨天|今天)(?:\s*\d{1,2}[:：]\d{2})?|\d{1,3}\s*(?:秒|分钟|小时|天)前|半小时前")
 _LONE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:：时点]\s*\d{2}")
 _ORIGIN = re.compile(r"(?:来源|来自|稿源|出处|消息来源)\s*[:：]\s*([^\s|｜，,:：<>【】\[\]]{2,30})")
@@ -92,6 +95,8 @@ _FURNITURE_LINE = re.compile(
     r"当前位置|您的位置|所在位置|首页\s*[>›»]|展开全文|阅读全文|查看原文|返回(?:首页|顶部|列表)|上一页|下一页|"
     r"\d+/\d+$|【\d+】|点击进入|点击查看|点击投票)"
 )
+# An editor credit inside a short line ("作者：未知 责任编辑：许可", "新华社记者 王某 责编 李某").
+_EDITOR_ANYWHERE = re.compile(r"责任编辑|责编|值班编辑|审核[:：]|校对[:：]|编辑\s*[:：]")
 # Promotion lines portals put at the top or the bottom of the body ("download the app", "scan the code", "vote").
 _PROMO = re.compile(r"下载|客户端|APP|扫码|扫描|二维码|关注|公众号|点击|免费|福利|快来|火热进行|投票|抽奖|戳|订阅|专享|领取|优惠")
 # The end-of-article markers kept as the body's last line rather than cut.
@@ -418,6 +423,24 @@ def _clean_body(node: HtmlElement, title: str) -> HtmlElement:
     return node
 
 
+_INVISIBLE_TABLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
+_INDENT = "\u3000\u00a0 \t\r\n"
+
+
+def _tidy_text(node: HtmlElement) -> None:
+    """Invisible characters out of the body's HTML, and the \u3000 indents that open its paragraphs."""
+    for el in node.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.text:
+            text = el.text.translate(_INVISIBLE_TABLE)
+            el.text = text.lstrip(_INDENT) if el.tag in BLOCK_TAGS else text
+        if el.tail:
+            el.tail = el.tail.translate(_INVISIBLE_TABLE)
+            if el.tag == "br":
+                el.tail = el.tail.lstrip(_INDENT)
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -440,6 +463,10 @@ def _trim_lines(lines: list[str], title: str) -> list[str]:
                 break
             continue
         if _FURNITURE_LINE.match(line) and len(line) < 40:
+            continue
+        if len(line) < 40 and _EDITOR_ANYWHERE.search(line):
+            if out and (i >= n * 0.5 or sum(len(x) for x in out) > 150):
+                break
             continue
         if len(line) < 80 and _INFO_WORDS.search(line) and (_DATE_FULL.search(line) or "来源" in line):
             continue
@@ -482,9 +509,20 @@ def _prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
             el.drop_tree()
 
 
-def prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
-    """Drop the leaf blocks of `node` whose text is not among the kept body lines."""
+def clean_body_lines(lines: list[str], title: str) -> list[str]:
+    """The article's lines of a body's text: furniture and info lines out, cut at the editor/copyright lines."""
+    return _trim_lines(lines, title)
+
+
+def tidy_body(node: HtmlElement, kept: list[str]) -> None:
+    """Make a body node match its kept lines (trimmed blocks dropped) and clean its text for HTML output."""
     _prune_to_lines(node, kept)
+    _tidy_text(node)
+
+
+def base_url(doc: HtmlElement, url: str) -> str:
+    """The URL relative links resolve against: the page's <base href> when it has one, else its own URL."""
+    return _base_url(doc, url)
 
 
 def lxml_to_string(node: HtmlElement) -> str:
@@ -781,6 +819,8 @@ def _dates_in(text: str, year: int | None) -> list[str]:
         found.append((0 if _HAS_TIME.search(match.group(1)) else 2, match.start(), match.group(1)))
     for match in _DATE_FULL.finditer(text):
         found.append((1 if _HAS_TIME.search(match.group(0)) else 3, match.start(), match.group(0)))
+    for match in _CN_DATE.finditer(text):
+        found.append((3, match.start(), match.group(0)))
     for match in _DATE_SHORT_YEAR.finditer(text):
         found.append((1, match.start(), "20" + match.group(0)))
     for match in _DATE_MD_TIME.finditer(text):
@@ -820,6 +860,11 @@ def _find_published(meta: _Meta, header: _Header, page_text_lines: list[str], ur
         return with_time[0]
     if meta_values:
         return meta_values[0]
+    # Only a relative time near the headline (3小时前, 昨天 09:05): the normalizer counts back from the crawl time.
+    for text in (*header.dates, header.text):
+        match = _RELATIVE_DATE.search(text)
+        if match:
+            return match.group(0)
     # Some themes print the date under the body ("发布日期：…"): a labelled date anywhere on the page.
     for line in page_text_lines:
         match = _LABELLED_DATE.search(line)
@@ -831,7 +876,8 @@ def _find_published(meta: _Meta, header: _Header, page_text_lines: list[str], ur
 def _names(text: str) -> str | None:
     """The names at the start of `text`, up to the next label word ("宪瑞 编辑：…" -> "宪瑞")."""
     kept: list[str] = []
-    for token in re.split(r"([ 、，,])", clean_line(text)):
+    text = re.sub(r"^(?:本报|本网)?(?:特约|见习|首席)?记者\s*", "", clean_line(text))
+    for token in re.split(r"([ 、，,])", text):
         if token.strip() in _LABEL_WORDS or any(token.startswith(w) for w in _LABEL_WORDS if len(w) > 1):
             break
         kept.append(token)
@@ -887,6 +933,16 @@ def _locate(doc: HtmlElement, drop_hidden: bool, meta: _Meta) -> tuple[HtmlEleme
     return root, body, title, title_el
 
 
+def _base_url(doc: HtmlElement, url: str) -> str:
+    """The URL relative links resolve against: the page's <base href> when it has one, else its own URL."""
+    base = doc.find(".//base[@href]")
+    if base is not None:
+        href = (base.get("href") or "").strip()
+        if href and not href.startswith(("javascript:", "data:")):
+            return urljoin(url, href)
+    return url
+
+
 def extract_generic(doc: HtmlElement, url: str) -> Extracted:
     """Extract every field from a parsed page without site knowledge (the page itself is not changed)."""
     result = Extracted()
@@ -903,7 +959,8 @@ def extract_generic(doc: HtmlElement, url: str) -> Extracted:
         cleaned = _clean_body(body.node, result.title)
         result.body_lines = _trim_lines(node_text_lines(cleaned), result.title)
         _prune_to_lines(cleaned, result.body_lines)
-        result.body_html = sanitize_html(lxml_to_string(cleaned), url) if result.body_lines else ""
+        _tidy_text(cleaned)
+        result.body_html = sanitize_html(lxml_to_string(cleaned), _base_url(doc, url)) if result.body_lines else ""
         result.images = re.findall(r'<img[^>]+src="([^"]+)"', result.body_html)
     published = _find_published(meta, header, [], url)
     if published is None:
