@@ -199,8 +199,8 @@ def parse_date(text: str | None, *, now: datetime | None = None, default_year: i
     for match in _MD.finditer(raw):
         month, day = int(match.group("m")), int(match.group("d"))
         clock = _clock(match)
-        if match.group("sep") in "-/" and clock is None and not re.fullmatch(r"\D*\d{1,2}[-/]\d{1,2}\D*", raw):
-            continue  # "3-5" inside a sentence is a range or a score, not a date
+        if match.group("sep") in "-/" and clock is None and not _BARE_MD.fullmatch(_DATE_LABELS.sub("", raw)):
+            continue  # "3-5" inside a sentence is a range, a score or a fraction, not a date
         if not (1 <= month <= 12 and 1 <= day <= 31):
             continue
         value = _aware(_year_for(month, day, now, default_year), month, day, *(clock or (0, 0, 0)))
@@ -218,6 +218,11 @@ def parse_date(text: str | None, *, now: datetime | None = None, default_year: i
 
 
 _TIME_ONLY = re.compile(_TIME)
+_DATE_LABELS = re.compile(r"(?:发布|更新|发表|发稿)?(?:时间|日期)\s*[:：]?|发布于|发表于|[\s【】\[\]()（）|]")
+_BARE_MD = re.compile(r"\d{1,2}[-/]\d{1,2}")
+
+
+_RFC822_ZONE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[+-]\d{4}|UT|UTC|GMT|Z|[ECMP][SD]T|[A-IK-Z])\s*$")
 
 
 def _rfc822(raw: str) -> ParsedDate | None:
@@ -233,13 +238,12 @@ def _rfc822(raw: str) -> ParsedDate | None:
     if year < 100:
         year += 2000 if year < 70 else 1900
     zone: timezone | None = None
-    if offset is not None:
+    # parsedate_tz reports a missing zone as UTC; a feed without one means Beijing time.
+    if _RFC822_ZONE.search(raw):
         try:
-            zone = timezone(timedelta(seconds=offset))
+            zone = timezone(timedelta(seconds=offset or 0))
         except ValueError:
             return None
-    elif re.search(r"[+-]0000\b|\b(?:GMT|UT|UTC|Z)\b", raw):
-        zone = timezone.utc
     value = _aware(year, month, day, hour, minute, second, tz=zone)
     return ParsedDate(value, True) if value is not None else None
 

@@ -64,7 +64,8 @@ _BYLINE_PATTERNS = [
     # 本报讯（记者 任嘉）, 新京报快讯（记者 裴剑飞）, 中工网讯（记者 邢博）
     re.compile(r"^[【\[]?(?P<b>[\u4e00-\u9fffA-Za-z]{2,16}?(?:快讯|讯)\s*[（(][^）)]{0,60}[）)])[】\]]?[\s：:，,]*"),
     # 【本报讯】, 本报讯 记者… (the outlet's name then 讯, then a space, a colon, a bracket or the reporters)
-    re.compile(r"^[【\[]?(?P<b>[\u4e00-\u9fffA-Za-z]{2,16}?讯)[】\]]?(?:[\s：:，,]+|(?=记者|通讯员))"),
+    re.compile(r"^(?:[【\[](?P<bb>[\u4e00-\u9fffA-Za-z]{2,16}?讯)[】\]][\s：:，,]*"
+               r"|(?P<b>[\u4e00-\u9fffA-Za-z]{2,16}?讯)(?:[\s：:，,]+|(?=记者|通讯员)))"),
     # （记者 王某 通讯员 李某）
     re.compile(r"^(?P<b>[（(【\[]\s*" + _ROLE + r"[^）)】\]]{1,60}[）)】\]])[\s：:，,]*"),
     # 记者 王某 通讯员 李某 报道：
@@ -73,7 +74,7 @@ _BYLINE_PATTERNS = [
     re.compile(r"^(?P<b>(?:文|图|文图|图文|文·图|文/图|摄影|摄)\s*[/／|｜:：]\s*" + _NAMES
                + r"(?:\s+(?:图|摄影|摄)\s*[/／|｜:：]\s*" + _NAMES + r")?)\s*$"),
     # 本报记者 王某 通讯员 李某 (on its own line), ■本报记者 王某
-    re.compile(r"^[■●▲◆]?\s*(?P<b>(?:[\u4e00-\u9fff]{2,12}[－—-])?" + _ROLE + r"\s*" + _NAMES
+    re.compile(r"^[■●▲◆]?\s*(?P<b>(?:[\u4e00-\u9fff]{2,12}[－—-])?[\u4e00-\u9fff]{0,6}?" + _ROLE + r"\s*" + _NAMES
                + r"(?:\s*" + _ROLE + r"\s*" + _NAMES + r")*)\s*$"),
 ]
 
@@ -87,7 +88,7 @@ def split_byline(text: str) -> tuple[str | None, str]:
     for pattern in _BYLINE_PATTERNS:
         match = pattern.match(stripped)
         if match:
-            byline = clean_line(match.group("b"))
+            byline = clean_line(match.group("b") or match.groupdict().get("bb") or "")
             rest = stripped[match.end() :].lstrip(" \u3000：:，,")
             if byline:
                 return byline, rest
