@@ -344,9 +344,13 @@ def _find_body(root: HtmlElement, title_el: HtmlElement | None = None) -> _Body 
         while node is not None and depth < 4:
             scores[node] = scores.get(node, 0.0) + score * weight
             first.setdefault(node, i)
-            node = node.getparent()
-            weight *= 0.5
-            depth += 1
+            parent = node.getparent()
+            # Editors nest paragraphs in layers of <section> (WeChat-style layouts): climbing out of a wrapper that
+            # holds nothing else costs nothing, so the paragraphs still meet in their real container.
+            if parent is None or not _only_child(node, parent):
+                weight *= 0.5
+                depth += 1
+            node = parent
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:15]
@@ -376,6 +380,13 @@ def _find_body(root: HtmlElement, title_el: HtmlElement | None = None) -> _Body 
     if best is None:
         return None
     return _Body(best, [r for r in runs if _inside(r[0], best)])
+
+
+def _only_child(node: HtmlElement, parent: HtmlElement) -> bool:
+    """`node` is all that `parent` holds (no other element, no text of its own)."""
+    if parent.tag in ("body", "html") or (parent.text and parent.text.strip()) or (node.tail and node.tail.strip()):
+        return False
+    return sum(1 for c in parent if isinstance(c.tag, str) and c.tag != "br") == 1
 
 
 def _noise_above(node: HtmlElement) -> bool:
