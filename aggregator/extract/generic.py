@@ -37,20 +37,20 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "select", "bu
               "svg", "object", "embed", "canvas", "map", "audio", "video", "link", "meta")
 # Page furniture by tag; not dropped (some templates put the headline and its time in an <aside>), only never body.
 _NOISE_TAGS = frozenset({"nav", "aside", "footer"})
-# Class/id words of page furniture. Matched against whole words of the attribute (split at -, _ and space).
+# Class/id words of page furniture and of article containers, matched against the words of the attribute (split at
+# "-", "_" and spaces: "post_text" is "post" and "text").
 _NOISE_WORDS = frozenset("""
 nav navbar navi navigation menu menus submenu breadcrumb breadcrumbs crumb crumbs position location weizhi
 dqwz curpos share shares sharebox bdshare bdsharebuttonbox jiathis social sns related relate relates relative
 recommend recommends tuijian xgxw xgyd xgwz correlation comment comments pinglun reply replies cmt gentie
 footer foot copyright banquan sidebar side aside advert advertisement ads ad guanggao gg sponsor print
-toolbar tools pager pagination page-nav pagenav prevnext sxp qrcode erweima ewm login search hot hotnews rank
+toolbar tools pager pagination pagenav prevnext sxp qrcode erweima ewm login search hot hotnews rank
 paihang tags tag keywords keyword zrbj bjzr fontsize zihao statement disclaimer mianze reward zan dashang
-topbar top-bar header-nav subscribe follow feedback report jubao more-news morenews list-news hotlist
+topbar subscribe follow feedback report jubao morenews hotlist
 """.split())
 _POSITIVE_WORDS = frozenset("""
-content contents article articles artibody article-content post-content entry-content text txt zw zhengwen
-body detail details main news-content newstext newscontent con cont conter contentbox endtext post_text
-maintext main-text rich_media_content story
+content contents article articles artibody text txt zw zhengwen body detail details main newstext newscontent
+con cont conter contentbox endtext maintext story
 """.split())
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
