@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 from zoneinfo import ZoneInfo
 
@@ -96,7 +96,7 @@ def _offset(match: re.Match[str]) -> timezone | None:
     tz, tzh = groups.get("tz"), groups.get("tzh")
     try:
         if tz == "Z":
-            return timezone.utc
+            return UTC
         if tz:
             sign = -1 if tz[0] == "-" else 1
             digits = tz[1:].replace(":", "")
@@ -104,7 +104,7 @@ def _offset(match: re.Match[str]) -> timezone | None:
         if tzh:
             return timezone(timedelta(hours=int(tzh)))
         if match.group(0).rstrip().endswith(("UTC", "GMT")):
-            return timezone.utc
+            return UTC
     except ValueError:
         return None
     return None
@@ -119,9 +119,7 @@ def _clock(match: re.Match[str]) -> tuple[int, int, int] | None:
     h, m = int(hour), int(minute)
     s = int(groups.get("S") or groups.get("S2") or 0)
     ampm = groups.get("ampm")
-    if ampm in ("下午", "晚上", "晚间", "PM", "pm") and h < 12:
-        h += 12
-    elif ampm in ("中午",) and h < 11:
+    if ampm in ("下午", "晚上", "晚间", "PM", "pm") and h < 12 or ampm in ("中午",) and h < 11:
         h += 12
     elif ampm in ("凌晨", "上午", "早上", "AM", "am") and h == 12:
         h = 0

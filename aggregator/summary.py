@@ -18,9 +18,8 @@ _CAPTION_END = re.compile(r"(?:摄|供图|图|视频截图|截图|资料图|翻�
 def _is_lede(paragraph: str) -> bool:
     if _NOT_LEDE.match(paragraph):
         return False
-    if len(paragraph) < 40 and (_CAPTION_END.search(paragraph) or not _SENTENCE_END.search(paragraph)):
-        return False  # a caption, a subheading or a dateline line
-    return True
+    # A short line that is a caption, or has no sentence end (a subheading, a dateline), is not the lede.
+    return not (len(paragraph) < 40 and (_CAPTION_END.search(paragraph) or not _SENTENCE_END.search(paragraph)))
 
 
 def make_summary(body_text: str, limit: int = 200) -> str:

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._common import report  # noqa: E402
+from benchmarks._common import report
 
 # ../shared/real-pages/pages next to the checkout (or next to a folder holding worktrees).
 REAL_PAGES = next((p / "shared" / "real-pages" / "pages" for p in (ROOT.parent, ROOT.parent.parent)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -122,7 +122,7 @@ def test_iso_week_bounds_and_week_of() -> None:
     assert (start, end - start) == (datetime(2025, 7, 21, tzinfo=SHANGHAI), timedelta(days=7))
     assert iso_week_of(datetime(2025, 7, 27, 23, 59, tzinfo=SHANGHAI)) == "2025-W30"
     # Monday 00:30 in Beijing is still Sunday in UTC: the week is Beijing's.
-    assert iso_week_of(datetime(2025, 7, 27, 16, 30, tzinfo=timezone.utc)) == "2025-W31"
+    assert iso_week_of(datetime(2025, 7, 27, 16, 30, tzinfo=UTC)) == "2025-W31"
 
 
 # -- properties -------------------------------------------------------------------------------------------------

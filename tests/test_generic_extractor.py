@@ -7,7 +7,7 @@ which); the articles are our own text. Pages are read as a crawl reads them: no 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ def truth(name: str) -> dict[str, Any]:
     return json.loads((PAGES_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def record(name: str) -> ArticleRecord:
     expected = truth(name)
     page = Page(url=expected["url"], body=(PAGES_DIR / f"{name}.html").read_bytes())
