@@ -532,6 +532,11 @@ def _prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
             el.drop_tree()
 
 
+def prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
+    """Drop the leaf blocks of `node` whose text is not among the kept body lines."""
+    _prune_to_lines(node, kept)
+
+
 def clean_body_lines(lines: list[str], title: str) -> list[str]:
     """The article's lines of a body's text: furniture and info lines out, cut at the editor/copyright lines."""
     return _trim_lines(lines, title)
@@ -791,7 +796,9 @@ def _header(root: HtmlElement, title_el: HtmlElement | None, body: _Body | None)
     lines = [clean_line(" ".join(p.split(" "))) for p in " ".join(pieces).split("\n")]
     lines = [ln for ln in lines if ln]
     if title_el is None:
+        # No headline element to start from: only what sits right above the body is its header.
         lines = lines[-15:]
+        header.dates, header.authors, header.sources = header.dates[-3:], header.authors[-3:], header.sources[-3:]
     header.text = "\n".join(lines[:25])
     return header
 
@@ -992,6 +999,11 @@ def extract_generic(doc: HtmlElement, url: str) -> Extracted:
     result.origin = _find_origin(header, meta)
     result.author = _find_author(header, meta, result.origin)
     return result
+
+
+def find_published(doc: HtmlElement, header: str, url: str = "") -> str | None:
+    """The publish time as a page shows it, from `header` (the text near the headline) and the page's metadata."""
+    return _find_published(_read_meta(doc), _Header(text=header), [], url)
 
 
 def find_title(doc: HtmlElement) -> str:
