@@ -262,33 +262,36 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None) -> tuple[l
     def walk(el: HtmlElement, owner: HtmlElement, buf: list[str], links: list[int], in_link: bool) -> None:
         # `buf`/`links` collect the current run of `owner`, the nearest block ancestor.
         for child in el:
-            tag = child.tag if isinstance(child.tag, str) else ""
-            if tag and tag in BLOCK_TAGS:
+            tag = child.tag
+            if tag.__class__ is not str:
+                tag = ""  # a comment or processing instruction left in place: only its tail counts
+            elif tag in BLOCK_TAGS:
                 if tag == "br":
                     buf.append("\n")
                 else:
                     flush(owner, buf, links)  # keep runs in document order
-                    child_buf: list[str] = []
-                    child_links = [0]
-                    if child.text:
-                        child_buf.append(child.text)
-                        if in_link:
-                            child_links[0] += len(child.text.strip())
-                    walk(child, child, child_buf, child_links, in_link)
+                    text = child.text
+                    child_buf: list[str] = [text] if text else []
+                    child_links = [len(text.strip()) if text and in_link else 0]
+                    if len(child):
+                        walk(child, child, child_buf, child_links, in_link)
                     flush(child, child_buf, child_links)
-            elif tag:
+            else:
                 link = in_link or tag == "a"
-                if child.text:
-                    buf.append(child.text)
+                text = child.text
+                if text:
+                    buf.append(text)
                     if link:
-                        links[0] += len(child.text.strip())
-                walk(child, owner, buf, links, link)
+                        links[0] += len(text.strip())
+                if len(child):
+                    walk(child, owner, buf, links, link)
             if child is marker:
                 marker_pos[0] = len(out)
-            if child.tail:
-                buf.append(child.tail)
+            tail = child.tail
+            if tail:
+                buf.append(tail)
                 if in_link:
-                    links[0] += len(child.tail.strip())
+                    links[0] += len(tail.strip())
 
     def flush(block: HtmlElement, buf: list[str], links: list[int]) -> None:
         text = "".join(buf)
