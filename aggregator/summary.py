@@ -36,9 +36,10 @@ def make_summary(body_text: str, limit: int = 200) -> str:
     if not paragraphs:
         return ""
     text = paragraphs[start]
-    # A short opener (a quote, a scene) is not a lede on its own: the next paragraph continues it.
+    # A short opener (a quote, a scene) is not a lede on its own: the next paragraph continues it. A paragraph of
+    # 60 characters or more is a lede already; what follows it is often a photo caption.
     for extra in paragraphs[start + 1 : start + 3]:
-        if len(text) >= 80 or not _is_lede(extra):
+        if len(text) >= 60 or not _is_lede(extra):
             break
         text = f"{text}{extra}"
     return _cut(text, limit)

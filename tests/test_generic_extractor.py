@@ -212,3 +212,11 @@ def test_truncated_page_is_marked() -> None:
     cut = page[: page.index("下一步将联合".encode())]
     rec = extract_article(Page(url="https://www.hbgh.example.cn/gh/x.html", body=cut))
     assert rec.status == "truncated"
+
+
+def test_base_href_on_another_host_is_ignored() -> None:
+    html = ("<html><head><base href='https://evil.example/'><title>送清凉_县工会网</title></head><body><h1>送清凉</h1>"
+            "<div class='content'><p>7月22日，县总工会为户外劳动者送去防暑物资，覆盖全县三千余人次。</p>"
+            "<p><img src='x.jpg'></p><p>活动还向职工宣讲高温天气劳动保护政策，提醒企业落实高温津贴。</p></div></body></html>")
+    rec = extract_article(Page(url="https://county.example.cn/a/1.html", body=html.encode()))
+    assert rec.images == ["https://county.example.cn/a/x.jpg"]

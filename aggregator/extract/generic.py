@@ -19,7 +19,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -967,13 +967,21 @@ def _locate(doc: HtmlElement, drop_hidden: bool, meta: _Meta) -> tuple[HtmlEleme
 
 
 def _base_url(doc: HtmlElement, url: str) -> str:
-    """The URL relative links resolve against: the page's <base href> when it has one, else its own URL."""
+    """The URL relative links resolve against: the page's <base href> when it stays on the page's own site, else
+    the page's URL (a <base> pointing at another host would turn every relative image into a third party's)."""
     base = doc.find(".//base[@href]")
     if base is not None:
         href = (base.get("href") or "").strip()
         if href and not href.startswith(("javascript:", "data:")):
-            return urljoin(url, href)
+            resolved = urljoin(url, href)
+            if _site(resolved) == _site(url) and urlsplit(resolved).scheme in ("http", "https"):
+                return resolved
     return url
+
+
+def _site(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
 
 
 def extract_generic(doc: HtmlElement, url: str) -> Extracted:
