@@ -4,21 +4,38 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from aggregator.dates import date_from_url, parse_date
+from aggregator.dates import ParsedDate, date_from_url, parse_date
 from aggregator.records import ArticleRecord, ListEntry
 from aggregator.regions import detect_region
 from aggregator.sources import Source
 from aggregator.summary import make_summary
-from aggregator.text import clean_line, clean_text, clean_title, split_byline
+from aggregator.text import byline_names, clean_line, clean_text, clean_title, split_byline
 
 _HASH_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
+# A page clock a few minutes ahead of ours is not a date in the future.
+_CLOCK_SKEW = timedelta(minutes=10)
 
 
 def content_hash(body_text: str) -> str:
     """A hash of the body's characters only (no spaces or punctuation), equal for byte-different copies."""
     return hashlib.sha1(_HASH_STRIP.sub("", body_text).encode("utf-8")).hexdigest()
+
+
+def normalize_published(record: ArticleRecord, now: datetime, entry: ListEntry | None = None) -> ParsedDate | None:
+    """The publish time: the page's, else the list's, else the URL's; never one in the future."""
+    candidates = [
+        lambda: parse_date(record.published_raw, now=now) if record.published_raw else None,
+        lambda: parse_date(entry.date_raw, now=now) if entry is not None and entry.date_raw else None,
+        lambda: date_from_url(record.url),
+    ]
+    for candidate in candidates:
+        parsed = candidate()
+        # A date in the future is a parsing accident or a typo, not news from tomorrow: try the next source.
+        if parsed is not None and parsed.value <= now + _CLOCK_SKEW:
+            return parsed
+    return None
 
 
 def normalize_record(record: ArticleRecord, source: Source | None, now: datetime,
@@ -33,17 +50,12 @@ def normalize_record(record: ArticleRecord, source: Source | None, now: datetime
             record.byline = record.byline or byline
             lines[0] = rest
     record.body_text = "\n".join(line for line in lines if line)
-    record.author = clean_line(record.author) or None if record.author else None
-    record.origin = clean_line(record.origin) or None if record.origin else None
+    record.author = (clean_line(record.author) or None) if record.author else None
+    if record.author is None and record.byline:
+        record.author = byline_names(record.byline)
+    record.origin = (clean_line(record.origin) or None) if record.origin else None
 
-    published = parse_date(record.published_raw, now=now) if record.published_raw else None
-    if published is None and entry is not None and entry.date_raw:
-        published = parse_date(entry.date_raw, now=now)
-    if published is None:
-        published = date_from_url(record.url)
-    if published is not None and published.value > now:
-        # A page's date in the future is a parsing accident, not news from tomorrow.
-        published = None
+    published = normalize_published(record, now, entry)
     record.published_at = published.value if published else None
     record.published_precise = bool(published and published.precise)
 

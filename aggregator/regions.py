@@ -1,4 +1,16 @@
-"""Which province (and prefecture-level city) an article is about, from a gazetteer in data/."""
+"""Which province (and prefecture-level city) an article is about, from a gazetteer in data/.
+
+The rules an editor applies, in order:
+1. An item whose headline names the national federation as the actor (全国总工会党组…, 中华全国总工会主办…) is
+   national ("全国"); so is one whose first sentence does, unless the headline names a place as its actor.
+2. Otherwise places count: in the headline most (a place after 在/赴/走进… is the venue and counts less than the
+   actor: "青岛市…话剧在京展演" is Qingdao's item), then in the first sentences, then in the rest.
+3. Names the gazetteer marks ambiguous (朝阳, 长宁, 一师) count only next to their province's own evidence;
+   stop phrases (北京时间, 哈密瓜) count nothing.
+4. The city is the one the headline names; a headline naming only the province (浙江省总工会…) gets none; a
+   headline naming no place takes the first city of the lede.
+5. No place at all: the source's region (its registry entry), else None.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +23,14 @@ from pathlib import Path
 NATIONAL = "全国"
 # The national federation acting as leader or organiser makes an item national whatever place it names.
 _NATIONAL_ACTOR = re.compile(
-    r"(?:中华)?全国总工会(?:党组|书记处|主席团|执委会|领导|主席|副主席|书记处第一书记|党组书记)|全总(?:党组|书记处|领导)"
-    r"|(?:由)?(?:中华)?全国总工会(?:主办|举办|召开|印发|发布|部署)|全总(?:主办|召开|印发)"
+    r"(?:中华)?全国总工会(?:党组|书记处|主席团|执委会|经审会|领导|主席|副主席|书记处第一书记|党组书记|机关)"
+    r"|全总(?:党组|书记处|领导|机关)"
+    r"|(?:由|经)?(?:中华)?全国总工会(?:主办|举办|召开|印发|发布|部署|启动|开展|命名|表彰|授予)"
+    r"|全总(?:主办|召开|印发|发布|部署)"
 )
+# A place right after these words is where something happened, not who did it.
+_VENUE_BEFORE = re.compile(r"(?:在|赴|到|进|往|于|抵|临)$")
+_SENTENCE_END = re.compile(r"[。！？!?]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +49,16 @@ class Region:
     city: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A gazetteer name found in text."""
+
+    pos: int
+    name: str
+    places: tuple[Place, ...]
+    needs_context: bool  # ambiguous: counts only next to other evidence for its province
+
+
 class Gazetteer:
     """Names of provinces, cities and counties, and a scanner that finds them in text."""
 
@@ -39,40 +66,63 @@ class Gazetteer:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         ambiguous = set(data.get("ambiguous_shorts", []))
         self.names: dict[str, list[Place]] = {}
+        self.context: dict[str, list[Place]] = {}
+        self.stops: frozenset[str] = frozenset(data.get("stop_phrases", []))
         self.provinces: list[str] = []
+        self.province_names: dict[str, str] = {}
         for prov in data["province"]:
             pshort = prov["short"]
             self.provinces.append(pshort)
+            self.province_names[pshort] = prov["name"]
             for name in {prov["name"], pshort, *prov.get("aliases", [])}:
-                if name and (name not in ambiguous or name == prov["name"] or name == pshort):
-                    self._add(name, Place(pshort, None))
+                if name:
+                    # A province's own short form is the province even when a city shares it (吉林, 海南).
+                    self._add(self.names, name, Place(pshort, None))
+            xpcc = prov.get("kind") == "xpcc"
             for city in prov.get("city", []):
                 cshort = city["short"]
                 place = Place(pshort, cshort)
-                for name in {city["name"], *city.get("aliases", [])}:
-                    self._add(name, place)
-                if cshort not in ambiguous and len(cshort) >= 2:
-                    self._add(cshort, place)
+                # 兵团 divisions are named 第八师…: "第一师范学院" is a college, so they need 兵团 nearby.
+                own = self.context if xpcc else self.names
+                self._add(own, city["name"], place)
+                for name in city.get("aliases", []):
+                    self._add(self.context if name in ambiguous else self.names, name, place)
+                for name in city.get("context_aliases", []):
+                    self._add(self.context, name, place)
+                if len(cshort) >= 2 and cshort != city["name"]:
+                    self._add(self.context if (cshort in ambiguous or xpcc) else self.names, cshort, place)
                 for district in city.get("districts", []):
                     if len(district) >= 3:  # 荔湾区, 舒城县: full names only, short forms are too ambiguous
-                        self._add(district, place)
-        self._by_first: dict[str, list[str]] = {}
-        for name in sorted(self.names, key=len, reverse=True):
-            self._by_first.setdefault(name[0], []).append(name)
+                        self._add(self.names, district, place)
+        # A name listed both plainly and as ambiguous is ambiguous (a province's own names excepted).
+        for name in list(self.names):
+            if name in ambiguous and name not in self.province_names.values() and name not in self.provinces:
+                for place in self.names.pop(name):
+                    self._add(self.context, name, place)
+        self._by_first: dict[str, list[tuple[str, int]]] = {}
+        entries = [(n, 0) for n in self.names] + [(n, 1) for n in self.context if n not in self.names] + [
+            (n, 2) for n in self.stops
+        ]
+        for name, kind in sorted(entries, key=lambda e: len(e[0]), reverse=True):
+            self._by_first.setdefault(name[0], []).append((name, kind))
 
-    def _add(self, name: str, place: Place) -> None:
-        places = self.names.setdefault(name, [])
+    @staticmethod
+    def _add(index: dict[str, list[Place]], name: str, place: Place) -> None:
+        places = index.setdefault(name, [])
         if place not in places:
             places.append(place)
 
-    def scan(self, text: str) -> list[tuple[int, str, list[Place]]]:
-        """Every gazetteer name in `text` (longest match wins at each position), with its position."""
-        found: list[tuple[int, str, list[Place]]] = []
+    def scan(self, text: str) -> list[Hit]:
+        """Every gazetteer name in `text` (longest match wins at each position; stop phrases hide what they hold)."""
+        found: list[Hit] = []
         i, n = 0, len(text)
         while i < n:
-            for name in self._by_first.get(text[i], ()):
+            for name, kind in self._by_first.get(text[i], ()):
                 if text.startswith(name, i):
-                    found.append((i, name, self.names[name]))
+                    if kind == 0:
+                        found.append(Hit(i, name, tuple(self.names[name]), False))
+                    elif kind == 1:
+                        found.append(Hit(i, name, tuple(self.context[name]), True))
                     i += len(name)
                     break
             else:
@@ -93,26 +143,66 @@ def default_gazetteer() -> Gazetteer:
     return load_gazetteer(str(Path(UNION_NEWS_DATA_DIR) / "gazetteer.toml"))
 
 
+def _first_sentences(text: str, limit: int = 160) -> str:
+    """The lede: the first sentence, extended to the next ones while under `limit` characters."""
+    head = text[: limit + 80]
+    cut = 0
+    for match in _SENTENCE_END.finditer(head):
+        if cut and match.end() > limit:
+            break
+        cut = match.end()
+    return head[:cut] if cut else text[: max(limit, 160)]
+
+
 def detect_region(title: str, text: str, fallback: str | None = None, gazetteer: Gazetteer | None = None) -> Region:
     """Region of an article: national actors first, then places in the title, then in the text, else `fallback`."""
     gaz = gazetteer or default_gazetteer()
-    lede = text[:160]
-    if _NATIONAL_ACTOR.search(title) or _NATIONAL_ACTOR.search(lede):
+    lede = _first_sentences(text)
+    first_sentence = _first_sentences(text, 1)
+    title_hits = gaz.scan(title)
+    actor_in_title = [h for h in title_hits if not h.needs_context and not _VENUE_BEFORE.search(title[: h.pos])]
+    if _NATIONAL_ACTOR.search(title) or (_NATIONAL_ACTOR.search(first_sentence) and not actor_in_title):
         return Region(NATIONAL)
+
+    weighted: list[tuple[float, Hit, str]] = []
+    for hit in title_hits:
+        venue = bool(_VENUE_BEFORE.search(title[: hit.pos]))
+        weighted.append((3.0 if venue else 6.0, hit, "title"))
+    for hit in gaz.scan(lede):
+        weighted.append((2.0 * (1.5 if hit.pos < 40 else 1.0), hit, "lede"))
+    for hit in gaz.scan(text[len(lede) : 2500]):
+        weighted.append((0.5, hit, "rest"))
+
     scores: dict[str, float] = {}
-    cities: dict[tuple[str, str], float] = {}
-    for weight, chunk in ((5.0, title), (2.0, lede), (1.0, text[160:2000])):
-        for pos, _name, places in gaz.scan(chunk):
-            if len(places) > 1 and len({p.province for p in places}) > 1:
-                continue  # a name shared by two provinces says nothing on its own
-            place = places[0]
-            w = weight * (1.5 if pos < 30 else 1.0)
-            scores[place.province] = scores.get(place.province, 0.0) + w
-            if place.city:
-                cities[(place.province, place.city)] = cities.get((place.province, place.city), 0.0) + w
-    if not scores:
+    # Unambiguous evidence first; ambiguous names and names shared by several provinces then join the
+    # provinces that already have some.
+    for weight, hit, _where in weighted:
+        if not hit.needs_context and len({p.province for p in hit.places}) == 1:
+            scores[hit.places[0].province] = scores.get(hit.places[0].province, 0.0) + weight
+    resolved: list[tuple[float, Hit, str, Place]] = []
+    for weight, hit, where in weighted:
+        provinces = {p.province for p in hit.places}
+        if not hit.needs_context and len(provinces) == 1:
+            resolved.append((weight, hit, where, hit.places[0]))
+            continue
+        known = [p for p in hit.places if p.province in scores]
+        if len({p.province for p in known}) == 1:
+            resolved.append((weight, hit, where, known[0]))
+    if not resolved:
         return Region(fallback)
+    for weight, hit, _where, place in resolved:
+        if hit.needs_context or len({p.province for p in hit.places}) > 1:
+            scores[place.province] = scores.get(place.province, 0.0) + weight * 0.5
     province = max(scores, key=lambda p: (scores[p], -len(p)))
-    in_province = {c: s for (p, c), s in cities.items() if p == province}
-    city = max(in_province, key=in_province.__getitem__) if in_province else None
-    return Region(province, city)
+    return Region(province, _city(province, resolved))
+
+
+def _city(province: str, resolved: list[tuple[float, Hit, str, Place]]) -> str | None:
+    in_title = [(h.pos, pl) for _w, h, where, pl in resolved if where == "title" and pl.province == province]
+    cities = [pl.city for _pos, pl in sorted(in_title, key=lambda e: e[0]) if pl.city]
+    if cities:
+        return cities[0]
+    if in_title:
+        return None  # the headline names the province only: a province-level item
+    lede = [(h.pos, pl) for _w, h, where, pl in resolved if where == "lede" and pl.province == province and pl.city]
+    return min(lede, key=lambda e: e[0])[1].city if lede else None

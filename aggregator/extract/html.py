@@ -12,8 +12,18 @@ from aggregator.records import Page
 from aggregator.text import clean_line
 
 HtmlElement = lxml.html.HtmlElement
-_BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article",
-          "blockquote", "ul", "ol", "figure", "figcaption", "dd", "dt", "header", "footer"}
+# Elements that start a new line of text when rendered.
+BLOCK_TAGS = frozenset({
+    "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "table", "section", "article",
+    "blockquote", "ul", "ol", "dl", "figure", "figcaption", "dd", "dt", "header", "footer", "main", "aside", "nav",
+    "center", "pre", "hr", "address", "form", "fieldset", "caption", "tbody", "thead", "tfoot", "details",
+    "summary", "body", "html",
+})
+_BLOCK = BLOCK_TAGS
+_SKIP = frozenset({"script", "style", "noscript", "template"})
+# A closing </html> or </body> in the middle of a page (a server-side include that closes the document) makes
+# libxml2 drop everything after it; removing them all is harmless because the parser closes both at the end.
+_STRAY_CLOSE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 
 
 def decode_page(page: Page) -> str:
@@ -27,6 +37,7 @@ def parse_html(text: str, base_url: str | None = None) -> HtmlElement:
     text = text.strip() or "<html></html>"
     # lxml refuses str input that carries an XML encoding declaration.
     text = re.sub(r"^<\?xml[^>]*\?>", "", text)
+    text = _STRAY_CLOSE.sub("", text)
     try:
         doc = lxml.html.document_fromstring(text, base_url=base_url)
     except (etree.ParserError, ValueError):
@@ -52,17 +63,18 @@ def node_text_lines(node: HtmlElement) -> list[str]:
 
     def walk(el: HtmlElement) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in ("script", "style", "noscript", "template"):
+        if tag in _SKIP or not tag:
             if el.tail:
                 parts.append(el.tail)
             return
-        if tag in _BLOCK:
+        block = tag in _BLOCK
+        if block:
             parts.append("\n")
-        if el.text and isinstance(el.tag, str):
+        if el.text:
             parts.append(el.text)
         for child in el:
             walk(child)
-        if tag in _BLOCK:
+        if block:
             parts.append("\n")
         if el.tail:
             parts.append(el.tail)
@@ -77,3 +89,19 @@ def text_of(node: HtmlElement | None) -> str:
     if node is None:
         return ""
     return clean_line(" ".join(node.itertext()))
+
+
+def inline_text(node: HtmlElement | None) -> str:
+    """All text of a node on one line as a reader sees it: pieces joined without spaces, except between two
+    Latin letters or digits (a headline split by <br> or <span> stays one Chinese line)."""
+    if node is None:
+        return ""
+    out = ""
+    for piece in node.itertext():
+        piece = clean_line(piece)
+        if not piece:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
+            out += " "
+        out += piece
+    return out

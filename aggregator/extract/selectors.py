@@ -1,29 +1,59 @@
-"""Per-source CSS selectors from the registry; when given they win over the generic extractor."""
+"""Per-source CSS selectors from the registry; when given they win over the generic extractor.
+
+`title`, `published`, `author`, `origin` and `body` each replace what the generic extractor found when they match
+(a selector that matches nothing keeps the generic value, so a site redesign degrades to generic extraction
+instead of empty records); `drop` lists furniture to remove from the body. A `body` selector matching several
+elements (".content p") takes them all, in page order.
+"""
 
 from __future__ import annotations
 
+import copy
+import logging
 import re
 from typing import Any
 
+import lxml.html
+from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from aggregator.extract.generic import Extracted, lxml_to_string
+from aggregator.extract.generic import Extracted, base_url, clean_body_lines, lxml_to_string, tidy_body
 from aggregator.extract.html import HtmlElement, node_text_lines, text_of
 from aggregator.sanitize import sanitize_html
 from aggregator.text import clean_title
 
-_CACHE: dict[str, CSSSelector] = {}
+log = logging.getLogger(__name__)
+_CACHE: dict[str, CSSSelector | None] = {}
+_LABEL = re.compile(r"^(?:来源|稿源|出处|作者|记者|编辑|发布时间|发布日期|时间|日期)\s*[:：]\s*")
 
 
 def _select(doc: HtmlElement, css: str) -> list[HtmlElement]:
-    selector = _CACHE.get(css)
-    if selector is None:
-        selector = _CACHE[css] = CSSSelector(css)
-    return selector(doc)
+    if css not in _CACHE:
+        try:
+            _CACHE[css] = CSSSelector(css)
+        except SelectorError as exc:
+            # A broken selector in the registry must not lose the page: the generic value stays.
+            log.warning("invalid CSS selector %r in the source registry: %s", css, exc)
+            _CACHE[css] = None
+    selector = _CACHE[css]
+    return selector(doc) if selector is not None else []
+
+
+def _outermost(nodes: list[HtmlElement]) -> list[HtmlElement]:
+    """The matches that are not inside another match."""
+    chosen = set(nodes)
+    out = []
+    for node in nodes:
+        parent = node.getparent()
+        while parent is not None and parent not in chosen:
+            parent = parent.getparent()
+        if parent is None:
+            out.append(node)
+    return out
 
 
 def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], fields: Extracted) -> None:
-    """Overwrite `fields` with what the source's selectors find (a selector that matches nothing keeps the generic value)."""
+    """Overwrite `fields` with what the source's selectors find (the page itself is not changed)."""
     if sel := selectors.get("title"):
         found = _select(doc, sel)
         if found and (title := clean_title(text_of(found[0]))):
@@ -31,21 +61,30 @@ def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], field
     if sel := selectors.get("published"):
         found = _select(doc, sel)
         if found and (value := text_of(found[0])):
-            fields.published_raw = value
+            fields.published_raw = _LABEL.sub("", value)
     for key in ("author", "origin"):
         if sel := selectors.get(key):
             found = _select(doc, sel)
             if found and (value := text_of(found[0])):
-                value = re.sub(r"^(来源|作者|记者|编辑)\s*[:：]\s*", "", value)
-                setattr(fields, key, value)
+                setattr(fields, key, _LABEL.sub("", value) or None)
     if sel := selectors.get("body"):
-        found = _select(doc, sel)
+        found = _outermost(_select(doc, sel))
         if found:
-            node = found[0]
-            for drop_css in selectors.get("drop", []):
+            if len(found) == 1:
+                node = copy.deepcopy(found[0])
+            else:
+                node = lxml.html.Element("div")
+                node.extend(copy.deepcopy(el) for el in found)
+                for el in node:
+                    el.tail = None
+            drops = selectors.get("drop", [])
+            for drop_css in [drops] if isinstance(drops, str) else drops:
                 for el in _select(node, drop_css):
                     if el.getparent() is not None:
                         el.drop_tree()
-            fields.body_lines = node_text_lines(node)
-            fields.body_html = sanitize_html(lxml_to_string(node), url)
-            fields.images = re.findall(r'<img[^>]+src="([^"]+)"', fields.body_html)
+            lines = clean_body_lines(node_text_lines(node), fields.title)
+            if lines:
+                fields.body_lines = lines
+                tidy_body(node, lines)
+                fields.body_html = sanitize_html(lxml_to_string(node), base_url(doc, url))
+                fields.images = re.findall(r'<img[^>]+src="([^"]+)"', fields.body_html)
