@@ -54,7 +54,7 @@ class SitesSpider(RegistrySpider):
                 run_id = self.settings.get("UNION_NEWS_RUN_ID")
                 self.resuming = begin_crawl(session, self.crawled, self.now, int(run_id) if run_id else None)
             for source_id in sorted(self.resuming):
-                logger.info("%s: its last crawl did not finish; resuming (paging past stored articles)", source_id)
+                logger.warning("%s: its last crawl did not finish; resuming (paging past stored articles)", source_id)
         for source in sources:
             seen: set[str] = set()
             days = source.window_days or self.window_days
@@ -82,9 +82,9 @@ class SitesSpider(RegistrySpider):
             meta["no_conditional"] = True
         if form is not None:
             return scrapy.FormRequest(url, formdata=form, callback=self.parse_list, errback=self.on_error,
-                                      meta=meta, priority=LIST_PRIORITY, dont_filter=depth == 0)
-        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, dont_filter=depth == 0,
-                              meta=meta, priority=LIST_PRIORITY)
+                                      meta=meta, priority=LIST_PRIORITY)
+        # Start pages go through the duplicate filter too: an e-paper's page links back to its front page.
+        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, meta=meta, priority=LIST_PRIORITY)
 
     def is_settled(self, source: Source, url: str) -> bool:
         """A dated list page already fetched after its day by a finished run (never with --refresh)."""

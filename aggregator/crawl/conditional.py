@@ -1,6 +1,8 @@
 """Conditional GET for list pages: If-None-Match / If-Modified-Since from the http_cache table.
 
-A list page that answers 304 Not Modified holds nothing new, so the spider stops there. Validators are
+A list page that answers 304 Not Modified holds nothing new, so the spider stops there. The table also
+tells when a dated list page (an e-paper's issue) was last answered, 200 or 404, which makes it settled
+once its day is over (aggregator.crawl.incremental.settled). Validators are
 written back only when the spider finished normally and only for sources without errors or blocks in the
 run: otherwise a 304 next time could hide articles that this run failed to fetch.
 """
@@ -73,6 +75,10 @@ class ConditionalGetMiddleware:
             last_modified = response.headers.get(b"Last-Modified")
             self.answered.setdefault(source_id, {})[response.url] = (
                 etag.decode("latin-1") if etag else None, last_modified.decode("latin-1") if last_modified else None)
+        elif response.status == 404 and request.meta.get("optional"):
+            # A dated page that does not exist (no issue that day): remembered without validators, so that
+            # once its day is over it counts as settled and is not asked for again.
+            self.answered.setdefault(source_id, {})[response.url] = (None, None)
         elif response.status == 304:
             sent_etag = request.headers.get(b"If-None-Match")
             sent_lm = request.headers.get(b"If-Modified-Since")

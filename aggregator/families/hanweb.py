@@ -97,7 +97,9 @@ def parse_list(page: Page, text: str, doc: HtmlElement, source: Source) -> ListP
         entries = article_entries(doc, page.url, pattern)
     total_pages = _first_int(_TOTAL_PAGE, text)
     total_record = _first_int(_TOTAL_RECORD, text)
-    perpage = int(source.options.get("perpage") or _first_int(_PERPAGE, text) or _DEFAULT_PERPAGE)
+    asked = dict(parse_qsl(urlsplit(page.url).query)).get("perpage", "")
+    perpage = int(source.options.get("perpage") or (asked if asked.isdigit() else 0) or _first_int(_PERPAGE, text)
+                  or _DEFAULT_PERPAGE)
     if total_pages is None and total_record is not None and perpage:
         total_pages = -(-total_record // perpage)
     if source.options.get("proxy") == "post":
