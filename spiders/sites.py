@@ -16,7 +16,6 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from aggregator.crawl.blocking import detect_block
 from aggregator.crawl.incremental import begin_crawl, finish_crawl, known_urls, parked_urls, settled
 from aggregator.crawl.responses import bump, page_from_response
 from aggregator.dates import date_from_url
@@ -154,11 +153,7 @@ class SitesSpider(RegistrySpider):
         """Parse an article page into a record; the pipelines normalize, deduplicate, classify and store it."""
         source: Source = self.registry[response.meta["source_id"]]  # type: ignore[index]
         page = page_from_response(response, source.encoding)
-        # The block detection middleware stops challenge pages first; this guards parsers run without it.
-        if reason := detect_block(page.status, page.headers, page.body, page.url):
-            bump(self.crawler.stats, source.id, "blocked")
-            logger.warning("%s: blocked: %s at %s", source.id, reason, page.url)
-            return
+        # Challenge pages never get here: BlockDetectionMiddleware turns them into a Blocked failure.
         record = extract_article(page, source)
         entry: ListEntry | None = response.meta.get("list_entry")
         yield ArticleItem(record=record, page=page, list_entry=entry)

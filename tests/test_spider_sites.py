@@ -189,11 +189,3 @@ def test_parse_article_decodes_from_bytes_not_from_the_header(tmp_path: Path) ->
     (item,) = list(spider.parse_article(response))
     assert isinstance(item, ArticleItem)
     assert item.record.title == EXPECTED["articles"][url]["title"]
-
-
-def test_parse_article_drops_a_challenge_page(tmp_path: Path) -> None:
-    spider = make_spider(tmp_path)
-    body = b"<html><script>document.cookie='__jsl_clearance_s=1'</script></html>"
-    out = list(spider.parse_article(list_response("https://a.example/n.html", body, {"source_id": "fx_generic"})))
-    assert out == []
-    assert spider.crawler.stats.get_value("source/fx_generic/blocked") == 1

@@ -29,66 +29,89 @@ BLOCK_STATUSES = {412: "HTTP 412 (瑞数-style JavaScript challenge)", 521: "HTT
 
 @dataclass(frozen=True, slots=True)
 class Signature:
-    """A marker of a challenge or block page: `kind` is what it is, `label` names it in reports."""
+    """A marker of a challenge or block page: `kind` is what it is, `label` names it in reports.
+
+    `tokens` are cheap literal prefilters (lower-case bytes, any one must occur in the lower-cased page);
+    `pattern`, when given, must then match too. Technical markers (script variables, cookie names, WAF
+    hosts) never occur in news text and count anywhere; phrases a news article might quote only count on a
+    short page (`short_only`): a block page is short.
+    """
 
     kind: str  # challenge | waf | captcha
     label: str
-    pattern: re.Pattern[bytes]
-    # Technical markers (script variables, cookie names) never occur in news text and count anywhere in the
-    # page; phrases a news article might quote only count on a short page (a block page is short).
+    tokens: tuple[bytes, ...]
+    pattern: re.Pattern[bytes] | None = None
     short_only: bool = False
 
 
-def _sig(kind: str, label: str, pattern: str, short_only: bool = False) -> Signature:
-    return Signature(kind, label, re.compile(pattern.encode("utf-8"), re.IGNORECASE), short_only)
+def _sig(kind: str, label: str, tokens: str, pattern: str | None = None, short_only: bool = False) -> Signature:
+    return Signature(kind, label, tuple(t.lower().encode("utf-8") for t in tokens.split("|")),
+                     re.compile(pattern.encode("utf-8"), re.IGNORECASE) if pattern else None, short_only)
 
 
 SIGNATURES: tuple[Signature, ...] = (
-    _sig("challenge", "瑞数 (Ruishu) JavaScript challenge",
-         r"\$_ts\s*=\s*window\[|\$_ts\.(?:nsd|cd)\b|<meta\s+id=\"[0-9A-Za-z]{8,}\"\s+content=\"[^\"]{200,}\"\s+r=['\"]m['\"]"),
-    _sig("challenge", "加速乐 (Jiasule) JavaScript challenge", r"__jsl_clearance|jsl_clearance_s|__jsluid_s"),
-    _sig("challenge", "Cloudflare challenge", r"cf-chl-|challenges\.cloudflare\.com|<title>Just a moment\.\.\.</title>"),
-    _sig("waf", "安全狗 (Safedog) WAF block page", r"safedog\.cn|safedogsite|waf_safedog"),
-    _sig("waf", "云锁 (Yunsuo) WAF block page", r"yunsuo_session|yunsuologo"),
-    _sig("waf", "创宇盾 (Knownsec) WAF block page", r"365cyd\.(?:com|cn)|hacker\.kanwork"),
-    _sig("waf", "阿里云 WAF block page", r"errors\.aliyun\.com|aliyun_waf"),
-    _sig("waf", "腾讯云 WAF block page", r"waf\.tencent-cloud\.com"),
-    _sig("waf", "宝塔 WAF block page", r"btwaf"),
-    _sig("waf", "长亭 SafeLine WAF block page", r"safeline_|chaitin\.cn/safeline|SafeLine WAF"),
-    _sig("waf", "WAF block page", r"网站防火墙|云锁|创宇盾|安全狗|您的请求带有不合法参数|已被网站管理员设置拦截|"
-                                  r"您的访问请求被拒绝|访问被拦截|当前访问疑似黑客攻击|请求已被阻断|您的访问被阻断|"
-                                  r"由于您访问的URL有可能对网站造成安全威胁|Access Denied|Request blocked",
+    _sig("challenge", "瑞数 (Ruishu) JavaScript challenge", "$_ts",
+         r"\$_ts\s*=\s*window\[|\$_ts\.(?:nsd|cd)\b"),
+    _sig("challenge", "瑞数 (Ruishu) JavaScript challenge", "r='m'|r=\"m\"",
+         r"<meta\s+id=\"[0-9A-Za-z]{8,}\"\s+content=\"[^\"]{200,}\"\s+r=['\"]m['\"]"),
+    _sig("challenge", "加速乐 (Jiasule) JavaScript challenge", "__jsl_clearance|jsl_clearance_s|__jsluid_s"),
+    _sig("challenge", "Cloudflare challenge", "cf-chl-|challenges.cloudflare.com|<title>just a moment...</title>"),
+    _sig("waf", "安全狗 (Safedog) WAF block page", "safedog.cn|safedogsite|waf_safedog"),
+    _sig("waf", "云锁 (Yunsuo) WAF block page", "yunsuo_session|yunsuologo"),
+    _sig("waf", "创宇盾 (Knownsec) WAF block page", "365cyd.com|365cyd.cn|hacker.kanwork"),
+    _sig("waf", "阿里云 WAF block page", "errors.aliyun.com|aliyun_waf"),
+    _sig("waf", "腾讯云 WAF block page", "waf.tencent-cloud.com"),
+    _sig("waf", "宝塔 WAF block page", "btwaf"),
+    _sig("waf", "长亭 SafeLine WAF block page", "safeline_|chaitin.cn/safeline|safeline waf"),
+    _sig("waf", "WAF block page", "网站防火墙|云锁|创宇盾|安全狗|您的请求带有不合法参数|已被网站管理员设置拦截|"
+                                  "您的访问请求被拒绝|访问被拦截|当前访问疑似黑客攻击|请求已被阻断|您的访问被阻断|"
+                                  "由于您访问的url有可能对网站造成安全威胁|access denied|request blocked",
          short_only=True),
-    _sig("captcha", "captcha page", r"geetest|TCaptcha|captcha\.js|name=\"captcha\"|id=\"captcha\"", short_only=True),
-    _sig("captcha", "captcha page", r"请输入验证码|滑动验证|拖动滑块|人机验证|安全验证|完成验证后即可继续访问|"
-                                    r"当前环境异常", short_only=True),
+    _sig("captcha", "captcha page", "geetest|tcaptcha|captcha.js|name=\"captcha\"|id=\"captcha\"", short_only=True),
+    _sig("captcha", "captcha page", "请输入验证码|滑动验证|拖动滑块|人机验证|安全验证|完成验证后即可继续访问|当前环境异常",
+         short_only=True),
 )
 # Pages with less visible text than this are short enough for the phrase markers (a news article is longer).
 SHORT_PAGE_TEXT = 1500
 _TAGS = re.compile(rb"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | re.I)
+_SPACE = re.compile(rb"\s+")
+_ASCII = bytes(range(128))
 # Where a redirect lands when a site wants a human: a captcha page or a verify/waf path segment.
 _CAPTCHA_URL = re.compile(r"captcha|/(?:verify|verification|waf|antibot|anti-bot)(?:/|\.|$)", re.I)
+_JSL_COOKIE = re.compile(r"__jsluid|__jsl_clearance")
+_RUISHU_COOKIE = re.compile(r"\b[0-9A-Za-z]{13,15}(?:80|443)[ST]=")
 
 
 def _visible_length(body: bytes) -> int:
-    return len(re.sub(rb"\s+", b"", _TAGS.sub(b"", body[:200_000])))
+    return len(_SPACE.sub(b"", _TAGS.sub(b"", body)))
 
 
 def detect_block(status: int, headers: dict[str, str], body: bytes, url: str = "") -> str | None:
-    """Why this answer is a challenge/block/captcha page rather than content, or None when it is content."""
+    """Why this answer is a challenge/block/captcha page rather than content, or None when it is content.
+
+    Cheap on ordinary pages (a few substring searches over the lower-cased page): it runs on every answer.
+    """
     if status in BLOCK_STATUSES:
         return BLOCK_STATUSES[status]
     cookies = headers.get("set-cookie", "")
-    if re.search(r"__jsluid|__jsl_clearance", cookies) and status >= 400:
+    if cookies and status >= 400 and _JSL_COOKIE.search(cookies):
         return "加速乐 (Jiasule) cookie challenge"
-    if re.search(r"\b[0-9A-Za-z]{13,15}(?:80|443)[ST]=", cookies) and status in (202, 400, 403):
+    if cookies and status in (202, 400, 403) and _RUISHU_COOKIE.search(cookies):
         return "瑞数 (Ruishu) cookie challenge"
-    if _CAPTCHA_URL.search(url.split("?")[0]) and status < 400 and len(body) < 50_000:
+    if status < 400 and len(body) < 50_000 and _CAPTCHA_URL.search(url.split("?")[0]):
         return f"redirected to a verification page ({url})"
     head = body[:200_000]
+    low = head.lower()
+    # Phrase markers only count on short pages; a page with thousands of non-ASCII characters (Chinese text,
+    # three bytes each) is no block page, and skipping their search keeps ordinary pages cheap.
+    maybe_short = len(head) - len(head.translate(None, _ASCII)) < 6 * SHORT_PAGE_TEXT
     short: bool | None = None
     for signature in SIGNATURES:
-        if not signature.pattern.search(head):
+        if signature.short_only and not maybe_short:
+            continue
+        if not any(token in low for token in signature.tokens):
+            continue
+        if signature.pattern is not None and not signature.pattern.search(head):
             continue
         if signature.short_only:
             if short is None:
