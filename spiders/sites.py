@@ -75,10 +75,10 @@ class SitesSpider(RegistrySpider):
                      form: dict[str, str] | None = None) -> scrapy.Request:
         """A request for a list page (304 answers reach parse_list; so do 404s of optional dated pages)."""
         statuses = [304, 404] if optional else [304]
+        # Conditional GET (aggregator.crawl.conditional) for list pages, except when resuming or refreshing:
+        # both must see every list page in full.
         meta = {"source_id": source.id, "list_depth": depth, "kind": "list", "handle_httpstatus_list": statuses,
-                "optional": optional}
-        if source.id in self.resuming or self.refresh:
-            meta["no_conditional"] = True
+                "optional": optional, "conditional": source.id not in self.resuming and not self.refresh}
         if form is not None:
             return scrapy.FormRequest(url, formdata=form, callback=self.parse_list, errback=self.on_error,
                                       meta=meta, priority=LIST_PRIORITY)

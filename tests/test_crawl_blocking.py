@@ -99,3 +99,16 @@ def test_middleware_gives_up_on_a_source_after_repeated_blocks() -> None:
         middleware.process_request(Request("https://a.example/3.html", meta={"source_id": "src"}))
     assert middleware.process_request(Request("https://b.example/1.html", meta={"source_id": "other"})) is None
     assert stats.get_value("source/src/skipped_blocked") == 1
+
+
+def test_wechat_gate_is_left_to_the_wechat_parser() -> None:
+    """WeChat's verification gate is parsed (and parked for a retry) by the WeChat parser, not dropped here."""
+    stats = MemoryStatsCollector.__new__(MemoryStatsCollector)
+    stats._stats = {}
+    middleware = BlockDetectionMiddleware(stats)
+    url = "https://mp.weixin.qq.com/s/AbCdEf"
+    gate = response(url, 200, "<html><body><p>当前环境异常，完成验证后即可继续访问。</p><a>去验证</a></body></html>")
+    assert middleware.process_response(Request(url, meta={"source_id": "wx"}), gate) is gate
+    challenged = response(url, 412, "<html></html>")
+    with pytest.raises(Blocked):
+        middleware.process_response(Request(url, meta={"source_id": "wx"}), challenged)

@@ -92,7 +92,7 @@ class CheckSpider(scrapy.Spider):
         self.report.tried.append(url)
         return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, dont_filter=True,
                               meta={"source_id": self.source.id, "kind": "list", "index": index,
-                                    "handle_httpstatus_list": [404], "no_conditional": True})
+                                    "handle_httpstatus_list": [404]})
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         """Parse the list page with the family's parser; go on to its first article link."""

@@ -44,10 +44,10 @@ class ConditionalGetMiddleware:
 
     @staticmethod
     def applies(request: Request) -> bool:
-        """Only GET requests for a source's list pages, unless the spider asked for a full fetch."""
+        """Only GET requests for a source's list pages whose spider asked for it (meta "conditional") and so
+        handles the 304 answer itself (handle_httpstatus_list); other spiders' requests pass untouched."""
         meta = request.meta
-        return (request.method == "GET" and meta.get("kind") == "list" and bool(meta.get("source_id"))
-                and not meta.get("no_conditional"))
+        return request.method == "GET" and bool(meta.get("conditional")) and bool(meta.get("source_id"))
 
     def process_request(self, request: Request) -> None:
         if self.store is None or not self.applies(request):
@@ -65,7 +65,7 @@ class ConditionalGetMiddleware:
             request.headers[b"If-Modified-Since"] = last_modified.encode("latin-1")
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if self.store is None or request.method != "GET" or request.meta.get("kind") != "list":
+        if self.store is None or request.method != "GET" or not request.meta.get("conditional"):
             return response
         source_id = request.meta.get("source_id")
         if not source_id:
