@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 # newest pages complete (which is what the resume rule assumes).
 ARTICLE_PRIORITY = 10
 LIST_PRIORITY = 0
+MISSING_DAYS_ERROR = 3
 
 
 class SitesSpider(RegistrySpider):
@@ -99,13 +100,14 @@ class SitesSpider(RegistrySpider):
     def parse_list(self, response: Response) -> Iterator[Any]:
         """Queue new articles of a list page; follow its next pages only while it still held something new."""
         source: Source = self.registry[response.meta["source_id"]]  # type: ignore[index]
-        bump(self.crawler.stats, source.id, "list_pages")
-        if response.status == 304:
-            return  # unchanged since the last finished run: nothing new here, nor on the pages after it
         if response.status == 404 and response.meta.get("optional"):
+            # No issue that day (Sundays, holidays, today's not out yet): not a list page, not an error.
             self.dated_lists.setdefault(source.id, [0, 0])[1] += 1
             logger.debug("%s: no issue at %s", source.id, response.url)
             return
+        bump(self.crawler.stats, source.id, "list_pages")
+        if response.status == 304:
+            return  # unchanged since the last finished run: nothing new here, nor on the pages after it
         listing = parse_list(page_from_response(response, source.encoding), source)
         bump(self.crawler.stats, source.id, "article_links", len(listing.entries))
         recent: list[ListEntry] = []
@@ -161,7 +163,8 @@ class SitesSpider(RegistrySpider):
     def closed(self, reason: str) -> None:
         """Report sources whose every dated list page was missing; mark finished crawls in the store."""
         for source_id, (asked, missing) in self.dated_lists.items():
-            if asked and missing == asked:
+            # Three days without any issue is no weekend: the URL scheme has probably changed.
+            if asked >= MISSING_DAYS_ERROR and missing == asked:
                 bump(self.crawler.stats, source_id, "errors")
                 self.crawler.stats.set_value(f"source/{source_id}/last_error",
                                              f"none of the {asked} dated list pages exists (404): has the URL scheme changed?")

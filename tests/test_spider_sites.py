@@ -189,3 +189,33 @@ def test_parse_article_decodes_from_bytes_not_from_the_header(tmp_path: Path) ->
     (item,) = list(spider.parse_article(response))
     assert isinstance(item, ArticleItem)
     assert item.record.title == EXPECTED["articles"][url]["title"]
+
+
+def test_e_paper_without_any_issue_is_an_error_but_today_not_out_yet_is_not(tmp_path: Path) -> None:
+    registry = tmp_path / "papers.toml"
+    registry.write_text('''
+[[source]]
+id = "gone"
+name = "改版的电子报"
+family = "founder"
+lists = ["https://epaper.zjgrrb.com/old/{date:%Y%m%d}/node_1.htm"]
+window_days = 5
+
+[[source]]
+id = "early"
+name = "尚未出版的电子报"
+family = "founder"
+lists = ["https://epaper.zjgrrb.com/later/{date:%Y%m%d}/node_1.htm"]
+window_days = 1
+''', encoding="utf-8")
+    db = tmp_path / "papers.db"
+    from tests.conftest import run_cli
+    from tests.crawl_support import crawl_env
+
+    with SampleServer(FIXTURES) as server:
+        result = run_cli("crawl", "--db", str(db), "--sources", str(registry), "--spider", "sites", env=crawl_env(server))
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    rows = {r.source_id: r for r in run_rows(db)}
+    assert rows["gone"].status == "failed"
+    assert "none of the 5 dated list pages exists" in (rows["gone"].message or "")
+    assert (rows["early"].status, rows["early"].errors, rows["early"].list_pages) == ("ok", 0, 0)
