@@ -16,7 +16,7 @@ within a few minutes on a shared machine; rates are pages/s over the time the cr
 run does not reach all its pages in --memory-time, the RSS growth per 1,000 pages is reported and
 extrapolated to the whole site (pass a larger --memory-time for a complete run).
 
-Usage: python benchmarks/crawl.py [--articles 5000] [--time-limit 60] [--memory-pages 20000] [--memory-time 150]
+Usage: python benchmarks/crawl.py [--articles 5000] [--time-limit 45] [--memory-pages 20000] [--memory-time 120]
 Figures are ratios against the bare spider measured in the same run; never used as test assertions.
 """
 
@@ -272,9 +272,9 @@ def with_server(articles: int) -> tuple[Process, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=5000, help="articles on the site of the rate runs")
-    parser.add_argument("--time-limit", type=float, default=60, help="seconds each rate run may crawl")
+    parser.add_argument("--time-limit", type=float, default=45, help="seconds each rate run may crawl")
     parser.add_argument("--memory-pages", type=int, default=20000, help="pages (lists + articles) of the memory run")
-    parser.add_argument("--memory-time", type=float, default=150, help="seconds the memory run may crawl")
+    parser.add_argument("--memory-time", type=float, default=120, help="seconds the memory run may crawl")
     parser.add_argument("--skip-memory", action="store_true", help="skip the memory run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)

@@ -51,7 +51,7 @@ def test_judge_and_layout_warnings(figures: dict[str, int], verdict: str, warnin
     assert judge(r) == verdict
     found = layout_warnings(r)
     assert len(found) == len(warnings)
-    for phrase, text in zip(warnings, found):
+    for phrase, text in zip(warnings, found, strict=True):
         assert phrase in text
 
 
