@@ -38,6 +38,8 @@ class ListPage:
 
     entries: list[ListEntry] = field(default_factory=list)
     next_urls: list[str] = field(default_factory=list)
+    # Further list pages that are fetched with POST: (URL, form fields) (Hanweb's dataproxy.jsp).
+    next_forms: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     total_pages: int | None = None
     # True: next_urls continue the list into older items (the stop rule applies); False: they are index or
     # sibling pages (an e-paper's issues and its other pages), always followed.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import tomllib
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -33,6 +34,8 @@ class Hit:
     query: str
     status: int
     conditional: bool = False
+    at: float = 0.0  # time.monotonic() when answered (tests check waits such as Retry-After)
+    method: str = "GET"
 
 
 @dataclass
@@ -158,7 +161,9 @@ class SampleServer:
             ctype = self.host_types.get(host) if target.suffix in (".html", ".htm", ".shtml", "") else None
             ctype = ctype or _TYPES.get(target.suffix, "text/html; charset=utf-8")
         out = {"Content-Type": ctype, "ETag": etag, "Last-Modified": LAST_MODIFIED, **extra}
-        if headers.get("If-None-Match") == etag or headers.get("If-Modified-Since") == LAST_MODIFIED:
+        # RFC 9110 13.1.3: If-Modified-Since is ignored when the request carries If-None-Match.
+        if_none_match = headers.get("If-None-Match")
+        if (if_none_match == etag) if if_none_match else headers.get("If-Modified-Since") == LAST_MODIFIED:
             return 304, {"ETag": etag, "Last-Modified": LAST_MODIFIED}, b""
         return 200, out, data
 
@@ -186,7 +191,8 @@ class SampleServer:
                 status, headers, body = server._answer(host, parts.path, parts.query, self.headers)
                 with server._lock:
                     server.hits.append(Hit(host, parts.path, parts.query, status,
-                                           bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))))
+                                           bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")),
+                                           time.monotonic(), self.command))
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

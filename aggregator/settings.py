@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+
+from aggregator import __version__
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,9 +28,44 @@ UNION_NEWS_WINDOW_DAYS = 14
 UNION_NEWS_REFRESH = False
 # List pages followed per list URL at most (a safety net; the stop rule usually ends paging first).
 UNION_NEWS_MAX_LIST_PAGES = 20
+
+
+def _env_json(name: str, default: dict[str, str]) -> dict[str, str]:
+    """A JSON object from the environment; a malformed value is a configuration error naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"${name} is not valid JSON ({exc}); expected e.g. '{{\"*\": \"127.0.0.1:8000\"}}'") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"${name} must be a JSON object of host -> host:port")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _env_number(name: str, default: float, kind: type = float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ValueError(f"${name} must be a {'whole ' if kind is int else ''}number, not {raw!r}") from None
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(_env_number(name, default, float))
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env_number(name, default, int))
+
+
 # host -> "127.0.0.1:port": answer these hosts from a local server while URLs stay the real ones.
 # "*" maps every host (used by the demo and the tests so nothing reaches the internet).
-UNION_NEWS_HOSTMAP: dict[str, str] = {}
+# From the environment as JSON: UNION_NEWS_HOSTMAP='{"*": "127.0.0.1:8000"}'.
+UNION_NEWS_HOSTMAP: dict[str, str] = _env_json("UNION_NEWS_HOSTMAP", {})
 # Keep raw responses (compressed) so `union-news reprocess` can re-run extraction.
 UNION_NEWS_KEEP_RAW = True
 # Contact shown in the User-Agent so site operators can reach whoever runs the crawler.
@@ -41,30 +79,54 @@ UNION_NEWS_BASE_URL = os.environ.get("UNION_NEWS_BASE_URL", "https://union-news.
 # Tagging entity of every feed id (RFC 4151 "domain,date"): set it once per deployment and never change it,
 # or every feed reader sees every entry again.
 UNION_NEWS_FEED_TAG = os.environ.get("UNION_NEWS_FEED_TAG", "union-news.example,2025")
+# Conditional GET (ETag / Last-Modified from the http_cache table) on list pages.
+UNION_NEWS_CONDITIONAL_GET = True
+# Retries: wait this long before the first retry of a 5xx/429 without Retry-After, doubling each time...
+UNION_NEWS_RETRY_BACKOFF = _env_float("UNION_NEWS_RETRY_BACKOFF", 2.0)
+# ...up to this many seconds. A Retry-After longer than UNION_NEWS_RETRY_AFTER_MAX gives up for this run
+# (the source is reported and tried again on the next run) instead of holding the crawl for hours.
+UNION_NEWS_RETRY_BACKOFF_MAX = 60.0
+UNION_NEWS_RETRY_AFTER_MAX = _env_float("UNION_NEWS_RETRY_AFTER_MAX", 300.0)
+# After this many challenge/block answers from one source in a run, its remaining requests are not sent.
+UNION_NEWS_BLOCKED_GIVE_UP = 3
 
 # --- Scrapy -------------------------------------------------------------------------------------
 BOT_NAME = "union-news"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
-USER_AGENT = f"union-news/0.1 (+{UNION_NEWS_CONTACT}; news digest crawler)"
+# Honest: who we are and how to reach whoever runs this crawler (set UNION_NEWS_CONTACT to a URL or e-mail).
+USER_AGENT = f"union-news/{__version__} (+{UNION_NEWS_CONTACT}; news digest crawler)"
 ROBOTSTXT_OBEY = True
 
-# Polite by default: government and union sites are small; one request at a time per host.
+# Polite by default: government and union sites are small; one request at a time per host, at least
+# DOWNLOAD_DELAY seconds apart (AutoThrottle only ever slows down from there). The environment variables
+# let an operator (or a test against the local server) change the pace without editing code.
 CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = 1.0
-AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
-AUTOTHROTTLE_MAX_DELAY = 30.0
+CONCURRENT_REQUESTS_PER_DOMAIN = _env_int("UNION_NEWS_CONCURRENT_PER_HOST", 1)
+DOWNLOAD_DELAY = _env_float("UNION_NEWS_DOWNLOAD_DELAY", 2.0)
+AUTOTHROTTLE_ENABLED = os.environ.get("UNION_NEWS_AUTOTHROTTLE", "1") != "0"
+AUTOTHROTTLE_START_DELAY = max(DOWNLOAD_DELAY, 2.0)
+AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 # Scrapy's default of 100 costs ~1 ms per response in task start-up (scrapy/scrapy#5182).
 CONCURRENT_ITEMS = 10
 
 RETRY_ENABLED = True
-RETRY_TIMES = 3
+RETRY_TIMES = _env_int("UNION_NEWS_RETRY_TIMES", 3)
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's retry is replaced by one that honours Retry-After and backs off per host.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "aggregator.crawl.retry.PoliteRetryMiddleware": 550,
+    # Challenge and block pages (瑞数, 加速乐, WAFs, captchas) become a "blocked" failure, never an item.
+    # Above the retry middleware so a WAF's 503 block page is not retried.
+    "aggregator.crawl.blocking.BlockDetectionMiddleware": 560,
+    # Below both: it adds validators to list requests and sees only the final answer (never a block page).
+    "aggregator.crawl.conditional.ConditionalGetMiddleware": 540,
+}
 
 DOWNLOAD_HANDLERS = {
     "http": "aggregator.crawl.hostmap.HostMapDownloadHandler",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -13,7 +14,26 @@ FAMILIES = ("workercn", "grrb", "trs", "hanweb", "peoplecn", "founder", "gdpost"
 KINDS = ("site", "wechat")
 MIRROR_FORMATS = ("auto", "rss", "atom", "jsonfeed", "feeddd")
 SELECTOR_KEYS = ("title", "published", "author", "origin", "body", "drop")
+# Known protections in front of a site: plain HTTP gets a challenge instead of pages (see docs/sources.md).
+ANTIBOT = ("ruishu", "jiasule", "waf", "captcha")
+REGIONS = ("全国", "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽",
+           "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
+           "陕西", "甘肃", "青海", "宁夏", "新疆", "兵团", "香港", "澳门", "台湾")
+# Family-specific settings under `options`: name -> kind ("pattern" = a regular expression).
+FAMILY_OPTIONS: dict[str, dict[str, str]] = {
+    "hanweb": {"proxy": "get|post", "columnid": "int", "unitid": "int", "webid": "int", "webname": "str",
+               "perpage": "int", "path": "str"},
+    "founder": {"node_pattern": "pattern"},
+    "grrb": {},
+    "trs": {},
+    "peoplecn": {},
+    "gdpost": {},
+    "workercn": {},
+    "generic": {},
+    "wechat": {},
+}
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+_TEMPLATE = re.compile(r"\{([^}]*)\}")
 
 
 class RegistryError(ValueError):
@@ -54,6 +74,8 @@ class Source:
     biz: str | None = None  # WeChat __biz
     mirrors: tuple[Mirror, ...] = ()
     aliases: tuple[str, ...] = ()  # other names the outlet goes by in 来源 lines (中工网: 工人日报)
+    antibot: str | None = None  # a known protection (ruishu, jiasule, waf, captcha): why it is disabled
+    spa: bool = False  # lists are rendered by JavaScript: plain HTTP sees no article links
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -81,7 +103,7 @@ class Source:
 _KEYS = {
     "id", "name", "kind", "family", "region", "authority", "home", "lists", "article_pattern", "encoding",
     "selectors", "max_pages", "window_days", "enabled", "verified", "note", "options", "account", "biz", "mirrors",
-    "aliases",
+    "aliases", "antibot", "spa",
 }
 
 
@@ -95,6 +117,62 @@ def _check_pattern(path: Path, sid: str, key: str, pattern: str) -> None:
         re.compile(pattern)
     except re.error as exc:
         raise _fail(path, sid, f"key {key!r}: bad pattern {pattern!r}: {exc}") from None
+
+
+def _check_list_url(path: Path, sid: str, index: int, url: str) -> None:
+    """A list URL: http(s), and its {date:FORMAT} placeholders (the only ones there are) must format a date."""
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise _fail(path, sid, f"key 'lists[{index}]': {url!r} is not an http(s) URL")
+    for placeholder in _TEMPLATE.findall(url):
+        if not placeholder.startswith("date:") or "%" not in placeholder:
+            raise _fail(path, sid, f"key 'lists[{index}]': unknown placeholder {{{placeholder}}} "
+                                   "(only {date:FORMAT} is known, e.g. {date:%Y-%m/%d})")
+        try:
+            date(2025, 7, 24).strftime(placeholder[5:])
+        except ValueError as exc:
+            raise _fail(path, sid, f"key 'lists[{index}]': bad date format {placeholder[5:]!r}: {exc}") from None
+
+
+def _check_selectors(path: Path, sid: str, selectors: Any) -> None:
+    from cssselect import SelectorError
+    from lxml.cssselect import CSSSelector
+
+    if not isinstance(selectors, dict):
+        raise _fail(path, sid, "key 'selectors': must be a table")
+    for key, value in selectors.items():
+        if key not in SELECTOR_KEYS:
+            raise _fail(path, sid, f"unknown key 'selectors.{key}' (known: {', '.join(SELECTOR_KEYS)})")
+        values = value if key == "drop" else [value]
+        if key == "drop" and not isinstance(value, list):
+            raise _fail(path, sid, "key 'selectors.drop': must be a list of CSS selectors")
+        for css in values:
+            if not isinstance(css, str) or not css.strip():
+                raise _fail(path, sid, f"key 'selectors.{key}': must be a CSS selector")
+            try:
+                CSSSelector(css)
+            except SelectorError as exc:
+                raise _fail(path, sid, f"key 'selectors.{key}': bad CSS selector {css!r}: {exc}") from None
+
+
+def _check_options(path: Path, sid: str, family: str, options: Any) -> None:
+    if not isinstance(options, dict):
+        raise _fail(path, sid, "key 'options': must be a table")
+    known = FAMILY_OPTIONS.get(family, {})
+    for key, value in options.items():
+        kind = known.get(key)
+        if kind is None:
+            listed = ", ".join(sorted(known)) or "none"
+            raise _fail(path, sid, f"unknown key 'options.{key}' for family {family!r} (known: {listed})")
+        if kind == "pattern":
+            if not isinstance(value, str):
+                raise _fail(path, sid, f"key 'options.{key}': must be a regular expression")
+            _check_pattern(path, sid, f"options.{key}", value)
+        elif kind == "int" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            raise _fail(path, sid, f"key 'options.{key}': must be a non-negative integer")
+        elif kind == "str" and not isinstance(value, str):
+            raise _fail(path, sid, f"key 'options.{key}': must be a string")
+        elif "|" in kind and value not in kind.split("|"):
+            raise _fail(path, sid, f"key 'options.{key}': {value!r} is not one of {kind.replace('|', ', ')}")
 
 
 def _source_from(path: Path, entry: dict[str, Any]) -> Source:
@@ -113,27 +191,54 @@ def _source_from(path: Path, entry: dict[str, Any]) -> Source:
     family = entry.get("family", "wechat" if kind == "wechat" else "generic")
     if family not in FAMILIES:
         raise _fail(path, sid, f"key 'family': {family!r} is not one of {', '.join(FAMILIES)}")
-    lists = entry.get("lists", [])
-    if not isinstance(lists, list) or not all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in lists):
-        raise _fail(path, sid, "key 'lists': must be a list of http(s) URLs")
-    if kind == "site" and entry.get("enabled", True) and not lists:
-        raise _fail(path, sid, "key 'lists': an enabled site needs at least one list URL")
-    if kind == "site" and family == "generic" and entry.get("enabled", True) and "article_pattern" not in entry:
-        raise _fail(path, sid, "key 'article_pattern': a generic-family site needs the pattern of its article links")
-    if "article_pattern" in entry:
-        _check_pattern(path, sid, "article_pattern", entry["article_pattern"])
-    selectors = entry.get("selectors", {})
-    if not isinstance(selectors, dict):
-        raise _fail(path, sid, "key 'selectors': must be a table")
-    for key in selectors:
-        if key not in SELECTOR_KEYS:
-            raise _fail(path, sid, f"unknown key 'selectors.{key}' (known: {', '.join(SELECTOR_KEYS)})")
-    for key in ("authority", "max_pages", "window_days"):
-        if key in entry and (not isinstance(entry[key], int) or entry[key] < 0):
-            raise _fail(path, sid, f"key {key!r}: must be a non-negative integer")
-    for key in ("enabled", "verified"):
+    for key in ("enabled", "verified", "spa"):
         if key in entry and not isinstance(entry[key], bool):
             raise _fail(path, sid, f"key {key!r}: must be true or false")
+    for key in ("note", "home", "encoding", "account", "biz", "region"):
+        if key in entry and not isinstance(entry[key], str):
+            raise _fail(path, sid, f"key {key!r}: must be a string")
+    aliases = entry.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise _fail(path, sid, "key 'aliases': must be a list of names")
+    enabled = entry.get("enabled", True)
+    lists = entry.get("lists", [])
+    if not isinstance(lists, list):
+        raise _fail(path, sid, "key 'lists': must be a list of http(s) URLs")
+    for index, url in enumerate(lists):
+        _check_list_url(path, sid, index, url)
+    if kind == "site" and enabled and not lists:
+        raise _fail(path, sid, "key 'lists': an enabled site needs at least one list URL")
+    if kind == "site" and family == "generic" and enabled and "article_pattern" not in entry:
+        raise _fail(path, sid, "key 'article_pattern': a generic-family site needs the pattern of its article links")
+    if "article_pattern" in entry:
+        if not isinstance(entry["article_pattern"], str):
+            raise _fail(path, sid, "key 'article_pattern': must be a regular expression")
+        _check_pattern(path, sid, "article_pattern", entry["article_pattern"])
+    selectors = entry.get("selectors", {})
+    _check_selectors(path, sid, selectors)
+    _check_options(path, sid, family, entry.get("options", {}))
+    for key in ("authority", "max_pages", "window_days"):
+        if key in entry and (not isinstance(entry[key], int) or isinstance(entry[key], bool) or entry[key] < 0):
+            raise _fail(path, sid, f"key {key!r}: must be a non-negative integer")
+    if "home" in entry and not entry["home"].startswith(("http://", "https://")):
+        raise _fail(path, sid, f"key 'home': {entry['home']!r} is not an http(s) URL")
+    if "encoding" in entry:
+        try:
+            codecs.lookup(entry["encoding"])
+        except LookupError:
+            raise _fail(path, sid, f"key 'encoding': unknown encoding {entry['encoding']!r} (e.g. gb18030, utf-8)") from None
+    if "region" in entry and entry["region"] not in REGIONS:
+        raise _fail(path, sid, f"key 'region': {entry['region']!r} is not a province short name or 全国 (e.g. 江苏)")
+    antibot = entry.get("antibot")
+    if antibot is not None and antibot not in ANTIBOT:
+        raise _fail(path, sid, f"key 'antibot': {antibot!r} is not one of {', '.join(ANTIBOT)}")
+    if enabled and (antibot or entry.get("spa")):
+        what = f"antibot = {antibot!r}" if antibot else "spa = true"
+        raise _fail(path, sid, f"key 'enabled': a site marked {what} cannot be crawled with plain HTTP; set "
+                               "enabled = false, or remove the mark once `union-news sources check --live "
+                               f"{sid}` shows articles")
+    if not enabled and not str(entry.get("note", "")).strip():
+        raise _fail(path, sid, "key 'note': a disabled source needs a note saying why")
     mirrors: list[Mirror] = []
     for i, raw in enumerate(entry.get("mirrors", [])):
         item = {"url": raw} if isinstance(raw, str) else raw
@@ -157,7 +262,7 @@ def _source_from(path: Path, entry: dict[str, Any]) -> Source:
         window_days=entry.get("window_days"), enabled=entry.get("enabled", True),
         verified=entry.get("verified", False), note=entry.get("note", ""), options=dict(entry.get("options", {})),
         account=entry.get("account"), biz=entry.get("biz"), mirrors=tuple(mirrors),
-        aliases=tuple(entry.get("aliases", [])),
+        aliases=tuple(entry.get("aliases", [])), antibot=antibot, spa=entry.get("spa", False),
     )
 
 

@@ -8,9 +8,12 @@ from typing import Any
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from aggregator.clock import crawl_now
+from aggregator.crawl.blocking import Blocked
 from aggregator.crawl.responses import bump
 from aggregator.dates import date_from_url, parse_date
 from aggregator.sources import Registry, Source, load_registry
@@ -19,6 +22,7 @@ from aggregator.store.queries import is_known
 
 logger = logging.getLogger(__name__)
 
+# Final answers (after retries) that mean "not for you": refused, rate-limited, challenged.
 BLOCK_STATUSES = {403, 412, 418, 429, 521, 555}
 
 
@@ -77,9 +81,22 @@ class RegistrySpider(scrapy.Spider):
             return is_known(session, url)
 
     def on_error(self, failure: Failure) -> None:
-        """Count a failed request for its source: blocked for anti-bot statuses, else an error."""
+        """Count a failed request for its source: blocked for anti-bot statuses, else an error.
+
+        Challenge pages were counted by the block detection middleware already; requests robots.txt
+        forbids are not errors (the site said no, we obeyed) but are counted and named in the report.
+        """
         request = failure.request  # type: ignore[attr-defined]
         source_id = request.meta.get("source_id", "unknown")
+        if failure.check(Blocked):
+            return
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):  # HttpError is an IgnoreRequest too
+            bump(self.crawler.stats, source_id, "robots_forbidden")
+            logger.info("%s: %s (%s)", source_id, failure.getErrorMessage(), request.url)
+            if not self.crawler.stats.get_value(f"source/{source_id}/last_error"):
+                self.crawler.stats.set_value(f"source/{source_id}/last_error",
+                                             f"forbidden by robots.txt: {request.url}")
+            return
         response = getattr(failure.value, "response", None)
         status = getattr(response, "status", None)
         if status in BLOCK_STATUSES:

@@ -38,7 +38,7 @@ def article_entries(doc: HtmlElement, base_url: str, pattern: re.Pattern[str] | 
     """Links that match the article pattern, deduplicated, in page order, with their titles and dates."""
     seen: set[str] = set()
     entries: list[ListEntry] = []
-    for anchor in doc.iter("a"):
+    for anchor in doc.iter("a", "area"):  # e-papers link articles from the page image's <area>s too
         url = absolutize(base_url, anchor.get("href"))
         if not url:
             continue

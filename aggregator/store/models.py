@@ -244,3 +244,14 @@ class FetchStatus(Base):
     last_attempt_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime | None]
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class CrawlState(Base):
+    """Per source, when its last crawl started and finished: a start without a finish is a crawl to resume."""
+
+    __tablename__ = "crawl_state"
+
+    source_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    run_id: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,336 @@
+"""Crawl benchmark: pages/second of the full crawl (family parsers, pipelines, store) against a bare Scrapy spider.
+
+A generated site (TRS-style list pages of 50 links, createPageHTML paging; article pages of 20-60 KB with
+navigation, related links and footer like the real ones) is served from a separate process on 127.0.0.1,
+rendered on the fly from the URL so that 20,000 pages need no disk. In the same run, each variant crawls it
+in a fresh process (Twisted's reactor runs once per process), politeness off:
+
+  bare     a Scrapy spider that requests the same list and article URLs and does nothing with them
+  family   `union-news crawl` as it runs in production: TRS family list parser and per-source selectors,
+           normalize, deduplicate, classify, store (SQLite) and story matching
+  generic  the same with the generic family and the generic extractor (no selectors)
+  memory   the family variant over a 20,000-page site: peak RSS, and RSS sampled against pages crawled
+
+Each variant stops after --time-limit seconds (Scrapy's CLOSESPIDER_TIMEOUT) so that one invocation stays
+within a few minutes on a shared machine; rates are pages/s over the time the crawl ran. When the memory
+run does not reach all its pages in --memory-time, the RSS growth per 1,000 pages is reported and
+extrapolated to the whole site (pass a larger --memory-time for a complete run).
+
+Usage: python benchmarks/crawl.py [--articles 5000] [--time-limit 45] [--memory-pages 20000] [--memory-time 120]
+Figures are ratios against the bare spider measured in the same run; never used as test assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing import Process, Queue
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HOST = "bench.union-news.test"
+PER_LIST = 50
+NOW = "2025-09-15T12:00:00+08:00"
+_WORDS = ("工会 职工 劳动 技能 服务 企业 基层 活动 保障 权益 协商 工资 岗位 培训 安全 生产 创新 劳模 工匠 文化 "
+          "帮扶 困难 就业 新业态 快递 骑手 驿站 法律 援助 调解 合同 健康 体检 疗休养 阵地 组织 建设 入会 "
+          "会员 普惠 线上 平台 数字 改革 发展 质量 效益 标准 竞赛 比武 技术 攻关 成果 推广 示范 典型 宣传").split()
+
+
+# --- the generated site ------------------------------------------------------------------------------
+def article_day(n: int) -> str:
+    return (datetime(2025, 9, 15) - timedelta(days=n % 300)).strftime("%Y%m%d")
+
+
+def article_path(n: int) -> str:
+    day = article_day(n)
+    return f"/xwdt/{day[:6]}/t{day}_{100000 + n}.html"
+
+
+def list_path(page: int) -> str:
+    return "/xwdt/index.html" if page == 0 else f"/xwdt/index_{page}.html"
+
+
+def _chrome(rng: random.Random, size: int) -> tuple[str, str]:
+    """Header (navigation mega-menu, inline CSS/JS) and footer (related links, ICP) adding up to ~size bytes."""
+    menu = "".join(f'<li><a href="/col{i}/">栏目{i}{"".join(rng.choices(_WORDS, k=2))}</a></li>' for i in range(60))
+    css = ".x{color:#333;margin:0 auto;padding:4px 8px;font-size:14px}" * 40
+    related = "".join(f'<li><a href="/xwdt/202501/t20250101_{rng.randint(1, 99999)}.html">'
+                      f'{"".join(rng.choices(_WORDS, k=6))}</a><span>2025-01-01</span></li>' for _ in range(30))
+    header = f"<style>{css}</style><script>var _h=1;</script><div class='nav'><ul>{menu}</ul></div>" \
+             "<div class='position'>您现在的位置：首页 &gt; 新闻动态</div>"
+    footer = f"<div class='related'><h3>相关新闻</h3><ul>{related}</ul></div>" \
+             "<div class='footer'>主办单位：样例工会 版权所有 备案号：京ICP备00000000号</div>"
+    pad = max(0, size - len(header.encode()) - len(footer.encode()) - 6000)
+    filler = "<!-- " + ("x" * pad) + " -->" if pad else ""
+    return header + filler, footer
+
+
+def render_article(n: int) -> bytes:
+    rng = random.Random(n)
+    title = f"{''.join(rng.choices(_WORDS, k=8))}（第{n}号）"
+    paras = "".join(f"<p>{''.join(rng.choices(_WORDS, k=rng.randint(40, 90)))}。第{n}号第{i}段。</p>" for i in range(8))
+    day = article_day(n)
+    header, footer = _chrome(rng, rng.randint(20_000, 60_000))
+    html = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}_样例工会</title>"
+            f"<meta name='PubDate' content='{day[:4]}-{day[4:6]}-{day[6:]} 09:30'></head><body>{header}"
+            f"<div class='detail'><h1 class='title'>{title}</h1><div class='info'>发布时间：{day[:4]}-{day[4:6]}-{day[6:]} "
+            f"09:30 来源：样例工会</div><div class='TRS_Editor'>{paras}</div></div>{footer}</body></html>")
+    return html.encode("utf-8")
+
+
+def render_list(page: int, pages: int, articles: int) -> bytes:
+    items = []
+    for n in range(page * PER_LIST, min((page + 1) * PER_LIST, articles)):
+        day = article_day(n)
+        items.append(f"<li><a href='{article_path(n)}'>第{n}号文章</a><span>{day[:4]}-{day[4:6]}-{day[6:]}</span></li>")
+    html = (f"<html><head><meta charset='utf-8'></head><body><ul class='news-list'>{''.join(items)}</ul>"
+            f"<script>createPageHTML({pages}, {page}, \"index\", \"html\");</script></body></html>")
+    return html.encode("utf-8")
+
+
+def serve(articles: int, ready: Queue) -> None:  # type: ignore[type-arg]
+    """Serve the generated site until killed (runs in its own process)."""
+    pages = -(-articles // PER_LIST)
+    by_path = {article_path(n): n for n in range(articles)}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            path = self.path.split("?")[0]
+            status, body = 200, b""
+            if path == "/robots.txt":
+                body = b"User-agent: *\nAllow: /\n"
+            elif path in by_path:
+                body = render_article(by_path[path])
+            elif path.startswith("/xwdt/index"):
+                stem = path.removeprefix("/xwdt/index").removesuffix(".html").lstrip("_")
+                body = render_list(int(stem or 0), pages, articles)
+            else:
+                status, body = 404, b"not found"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    ready.put(server.server_address[1])
+    server.serve_forever()
+
+
+# --- the variants (each in its own process) ---------------------------------------------------------------
+POLITENESS_OFF = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16,
+                  "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "LOG_LEVEL": "ERROR", "RETRY_TIMES": 1}
+
+
+def registry_text(family: str, articles: int) -> str:
+    pages = -(-articles // PER_LIST)
+    extra = ('selectors = { title = "h1.title", published = "div.info", body = "div.TRS_Editor" }\n'
+             if family == "trs" else "")
+    return (f'[[source]]\nid = "bench"\nname = "样例工会"\nfamily = "{family}"\nlists = ["https://{HOST}/xwdt/index.html"]\n'
+            f"article_pattern = '/xwdt/\\d{{6}}/t\\d{{8}}_\\d+\\.html$'\nmax_pages = {pages + 1}\n{extra}")
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed_crawl(process: Any, spider: Any, limit: float) -> tuple[float, list[tuple[int, float]], Any]:
+    """Run one spider in `process`, sampling (pages, RSS MB) every second; returns (seconds, samples, crawler)."""
+    from scrapy import signals
+    from twisted.internet import task
+
+    crawler = process.create_crawler(spider)
+    samples: list[tuple[int, float]] = []
+
+    def sample() -> None:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        samples.append((int(stats.get("response_received_count", 0)), rss_mb()))
+
+    loops: list[Any] = []
+
+    def begin() -> None:
+        # Created with the engine: a LoopingCall binds the reactor, which Scrapy installs only by then.
+        loop = task.LoopingCall(sample)
+        loop.start(1.0, now=False)
+        loops.append(loop)
+
+    def end() -> None:
+        for loop in loops:
+            if loop.running:
+                loop.stop()
+
+    crawler.signals.connect(begin, signal=signals.engine_started, weak=False)
+    crawler.signals.connect(end, signal=signals.engine_stopped, weak=False)
+    process.crawl(crawler)
+    started = time.perf_counter()
+    process.start()
+    elapsed = time.perf_counter() - started
+    sample()
+    return elapsed, samples, crawler
+
+
+def child_full(port: int, family: str, articles: int, workdir: Path, limit: float) -> dict[str, Any]:
+    from scrapy.crawler import CrawlerProcess
+
+    from aggregator.clock import crawl_now
+    from aggregator.crawl.runner import crawl_settings
+    from aggregator.runs import start_run
+    from aggregator.sources import load_registry
+    from aggregator.store import open_store, resolve_db_url
+    from aggregator.store.writer import sync_sources
+
+    registry = workdir / f"sources-{family}.toml"
+    registry.write_text(registry_text(family, articles), encoding="utf-8")
+    db_url = resolve_db_url(str(workdir / f"bench-{family}-{articles}.db"))
+    store = open_store(db_url)
+    with store.session() as session:
+        sync_sources(session, load_registry(registry))
+        run_id = start_run(session, "bench", crawl_now()).id
+    store.close()
+    # The production path (`union-news crawl`): project settings, every middleware and pipeline, the store.
+    settings = crawl_settings(UNION_NEWS_DB=db_url, UNION_NEWS_SOURCES=str(registry), UNION_NEWS_RUN_ID=run_id,
+                              UNION_NEWS_HOSTMAP={"*": f"127.0.0.1:{port}"}, UNION_NEWS_NOW=NOW,
+                              UNION_NEWS_WINDOW_DAYS=3650, CLOSESPIDER_TIMEOUT=limit, LOG_INSTALL_ROOT_HANDLER=False,
+                              **POLITENESS_OFF)
+    process = CrawlerProcess(settings)
+    elapsed, samples, crawler = timed_crawl(process, "sites", limit)
+    stats = crawler.stats.get_stats()
+    return {"pages": int(stats.get("response_received_count", 0)), "new": int(stats.get("source/bench/new", 0)),
+            "errors": int(stats.get("source/bench/errors", 0)), "seconds": elapsed, "samples": samples,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child_bare(port: int, articles: int, limit: float) -> dict[str, Any]:
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    pages = -(-articles // PER_LIST)
+    urls = [f"https://{HOST}{list_path(p)}" for p in range(pages)] + [f"https://{HOST}{article_path(n)}" for n in range(articles)]
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):  # type: ignore[no-untyped-def]
+            for url in urls:
+                yield scrapy.Request(url, callback=self.parse)
+
+        def parse(self, response):  # type: ignore[no-untyped-def]
+            return None
+
+    settings = {**POLITENESS_OFF, "ROBOTSTXT_OBEY": True, "CONCURRENT_ITEMS": 10, "TELNETCONSOLE_ENABLED": False,
+                "UNION_NEWS_HOSTMAP": {"*": f"127.0.0.1:{port}"}, "CLOSESPIDER_TIMEOUT": limit,
+                "DOWNLOAD_HANDLERS": {"http": "aggregator.crawl.hostmap.HostMapDownloadHandler",
+                                      "https": "aggregator.crawl.hostmap.HostMapDownloadHandler"},
+                "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+                "LOG_INSTALL_ROOT_HANDLER": False}
+    process = CrawlerProcess(settings)
+    elapsed, samples, crawler = timed_crawl(process, Bare, limit)
+    stats = crawler.stats.get_stats()
+    return {"pages": int(stats.get("response_received_count", 0)), "new": 0, "errors": 0, "seconds": elapsed,
+            "samples": samples, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_child(variant: str, port: int, articles: int, workdir: Path, limit: float) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", variant, "--port", str(port), "--articles", str(articles),
+               "--workdir", str(workdir), "--time-limit", str(limit)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=ROOT,
+                            env={**os.environ, "UNION_NEWS_LOG_LEVEL": "ERROR"})
+    if result.returncode != 0:
+        raise SystemExit(f"{variant} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def with_server(articles: int) -> tuple[Process, int]:
+    ready: Queue = Queue()  # type: ignore[type-arg]
+    server = Process(target=serve, args=(articles, ready), daemon=True)
+    server.start()
+    return server, ready.get(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=5000, help="articles on the site of the rate runs")
+    parser.add_argument("--time-limit", type=float, default=45, help="seconds each rate run may crawl")
+    parser.add_argument("--memory-pages", type=int, default=20000, help="pages (lists + articles) of the memory run")
+    parser.add_argument("--memory-time", type=float, default=120, help="seconds the memory run may crawl")
+    parser.add_argument("--skip-memory", action="store_true", help="skip the memory run")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        if args.child == "bare":
+            result = child_bare(args.port, args.articles, args.time_limit)
+        else:
+            result = child_full(args.port, "trs" if args.child == "family" else "generic", args.articles, args.workdir,
+                                args.time_limit)
+        print(json.dumps(result))
+        return 0
+
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="union-news-bench-") as tmp:
+        workdir = Path(tmp)
+        server, port = with_server(args.articles)
+        sample = [len(render_article(n)) for n in range(0, args.articles, max(1, args.articles // 200))]
+        print(f"site: {args.articles} articles + {-(-args.articles // PER_LIST)} list pages; article pages "
+              f"{min(sample) // 1024}-{max(sample) // 1024} KB (mean {sum(sample) // len(sample) // 1024} KB)", file=sys.stderr)
+        try:
+            for variant in ("bare", "family", "generic"):
+                print(f"running {variant} ...", file=sys.stderr)
+                results[variant] = run_child(variant, port, args.articles, workdir, args.time_limit)
+        finally:
+            server.kill()
+        if not args.skip_memory:
+            articles = args.memory_pages * PER_LIST // (PER_LIST + 1)
+            server, port = with_server(articles)
+            try:
+                print(f"running memory ({articles} articles, {args.memory_pages} pages) ...", file=sys.stderr)
+                results["memory"] = run_child("family", port, articles, workdir, args.memory_time)
+            finally:
+                server.kill()
+    bare = results["bare"]["pages"] / results["bare"]["seconds"]
+    print(f"\n{'variant':<9} {'pages':>7} {'new':>6} {'errors':>6} {'seconds':>8} {'pages/s':>8} {'vs bare':>8} {'peak MB':>8}")
+    for name, r in results.items():
+        rate = r["pages"] / r["seconds"]
+        print(f"{name:<9} {r['pages']:>7} {r['new']:>6} {r['errors']:>6} {r['seconds']:>8.1f} {rate:>8.1f} "
+              f"{rate / bare:>8.2f} {r['peak_mb']:>8.0f}")
+    if "memory" in results:
+        memory = results["memory"]
+        samples = [(pages, mb) for pages, mb in memory["samples"] if pages > 0]
+        if len(samples) >= 2 and samples[-1][0] > samples[0][0]:
+            # Growth after the first sample (imports, store and classifier loaded) per 1,000 pages.
+            (p0, m0), (p1, m1) = samples[len(samples) // 4], samples[-1]
+            slope = (m1 - m0) / max(1, p1 - p0) * 1000
+            projected = max(mb for _p, mb in samples) + max(0.0, slope) * max(0, args.memory_pages - p1) / 1000
+            print(f"\nmemory run: {memory['pages']} of {args.memory_pages} pages in {memory['seconds']:.0f} s; RSS "
+                  f"{samples[0][1]:.0f} MB at {samples[0][0]} pages, {m1:.0f} MB at {p1} pages "
+                  f"({slope:+.2f} MB per 1,000 pages); projected peak at {args.memory_pages} pages: {projected:.0f} MB")
+    print("\ntargets: family >= 0.50 of bare; peak < 500 MB for 20,000 pages")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
