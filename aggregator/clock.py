@@ -7,11 +7,23 @@ from datetime import datetime
 
 from aggregator.dates import SHANGHAI, now_shanghai
 
+_PINNED: datetime | None = None
 
-def crawl_now(value: str | None = None) -> datetime:
-    """Now in Asia/Shanghai, unless `value` (or $UNION_NEWS_NOW), an ISO datetime, pins it."""
-    value = value or os.environ.get("UNION_NEWS_NOW")
-    if not value:
-        return now_shanghai()
+
+def _parse(value: str) -> datetime:
     parsed = datetime.fromisoformat(value)
     return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed.astimezone(SHANGHAI)
+
+
+def pin(value: str | None) -> None:
+    """Pin this process's clock (a crawl with UNION_NEWS_NOW set); None unpins it."""
+    global _PINNED
+    _PINNED = _parse(value) if value else None
+
+
+def crawl_now(value: str | None = None) -> datetime:
+    """Now in Asia/Shanghai, unless `value`, a pinned clock or $UNION_NEWS_NOW (an ISO datetime) fixes it."""
+    value = value or os.environ.get("UNION_NEWS_NOW")
+    if value:
+        return _parse(value)
+    return _PINNED or now_shanghai()

@@ -12,6 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from aggregator import clock
 from aggregator.clock import crawl_now
 from aggregator.crawl.blocking import Blocked
 from aggregator.crawl.responses import bump
@@ -48,7 +49,9 @@ class RegistrySpider(scrapy.Spider):
         spider.registry = load_registry(settings.get("UNION_NEWS_SOURCES"))
         only = spider.only or settings.getlist("UNION_NEWS_ONLY_SOURCES")
         spider.only = list(only)
-        spider.now = crawl_now(settings.get("UNION_NEWS_NOW") or None)
+        # A pinned crawl clock (the demo, tests) also dates what is fetched: fetched_at becomes reproducible.
+        clock.pin(settings.get("UNION_NEWS_NOW") or None)
+        spider.now = crawl_now()
         spider.window_days = settings.getint("UNION_NEWS_WINDOW_DAYS", 14)
         spider.refresh = settings.getbool("UNION_NEWS_REFRESH")
         spider.max_list_pages = settings.getint("UNION_NEWS_MAX_LIST_PAGES", 20)

@@ -96,6 +96,7 @@ def demo(out: Path, keep: bool) -> None:
         report = run_crawl(
             str(db_path), registry, command="demo", UNION_NEWS_HOSTMAP={"*": server.address}, UNION_NEWS_NOW=DEMO_NOW,
             DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False, CONCURRENT_REQUESTS_PER_DOMAIN=8, RETRY_TIMES=1,
+            UNION_NEWS_RETRY_BACKOFF=0.1,  # the failing sample source need not hold the demo for seconds
             LOG_LEVEL="WARNING",
         )
     print_report(report)

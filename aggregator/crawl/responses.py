@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from scrapy.http import Response
 
-from aggregator.dates import SHANGHAI
+from aggregator.clock import crawl_now
 from aggregator.records import Page
 
 
@@ -14,7 +12,7 @@ def page_from_response(response: Response, encoding: str | None = None) -> Page:
     """A Page (url, status, headers, raw body) from a Scrapy response."""
     headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
     return Page(url=response.url, body=response.body, headers=headers, status=response.status,
-                fetched_at=datetime.now(SHANGHAI), encoding=encoding)
+                fetched_at=crawl_now(), encoding=encoding)
 
 
 def bump(stats: object, source_id: str, key: str, count: int = 1) -> None:
