@@ -108,3 +108,13 @@ def test_examples_keep_their_origin(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     path.write_text("\n" + json.dumps({"title": "标题", "label": "none"}) + "\n", encoding="utf-8")
     assert read_examples(path) == [Example("标题", "", "none", "a.jsonl:2")]
+
+
+def test_quality_gate_on_the_sample_written_by_another_hand() -> None:
+    """A second held-out set: the bundled sample's articles (another author's texts), through `classify --eval`."""
+    path = PATHS["heldout"].parent / "sections_sample.jsonl"
+    result = CliRunner().invoke(main, ["classify", "--eval", str(path)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert sum(v["support"] for v in figures["per_section"].values()) >= 50
+    assert figures["macro_f1"] >= TARGET, figures
