@@ -1,0 +1,106 @@
+"""The precise check on a candidate pair: same event or not, and why.
+
+Two paths lead to "same story", and three facts veto both:
+- a repost: most shingles of the shorter text are in the longer one, and the figures and names agree;
+- an independent write-up: published within a few days, sharing several specific figures and names, most of
+  the facts of the sparser article, and some wording;
+- vetoes: the texts give different days for the event, name different years, or are about different cities
+  (neither names the other's city). Templated county reports and this year's round of last year's contest
+  share most of their wording and differ exactly there.
+The check is symmetric, so the clusters do not depend on the order articles arrive in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aggregator.stories.features import Features, number_weight, quote_weight
+
+REPOST_CONTAINMENT = 0.5  # share of the shorter text's shingles found in the longer one
+FACT_AGREEMENT = 0.5  # weight of shared facts over the facts of the sparser article
+FEW_FACTS = 1.5  # below this weight of facts, agreement is not measured (nothing to disagree on)
+REWRITE_SHARED = 1.5  # weight of shared facts a write-up needs (a person or a three-digit figure weighs 1.0)
+UNDATED_SHARED = 4.0  # ... when one of the two does not say on which day the event happened
+REWRITE_CONTAINMENT = 0.15  # some wording in common even for a write-up (names, places, the campaign's name)
+WINDOW_DAYS = 3  # write-ups of one event are published within this many days of each other
+EVENT_TOLERANCE = 1  # days two accounts of one event may disagree on (a late-night post, 昨天 vs the date)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of the precise check, with the figures that decided it."""
+
+    same: bool
+    reason: str  # repost | rewrite | event-day | year | city | window | facts | weak
+    containment: float
+    shared: float
+    agreement: float
+
+
+def containment(a: Features, b: Features) -> float:
+    """Share of the smaller shingle set found in the other (exact, on the stored hashes)."""
+    if not len(a.shingles) or not len(b.shingles):
+        return 0.0
+    common = np.intersect1d(a.shingles, b.shingles, assume_unique=True).size
+    return common / min(a.shingles.size, b.shingles.size)
+
+
+def _core(f: Features) -> dict[str, float]:
+    facts = {f"n:{n}": number_weight(n) for n in f.numbers}
+    facts.update({f"p:{p}": 1.0 for p in f.persons})
+    return facts
+
+
+def fact_overlap(a: Features, b: Features) -> tuple[float, float, float]:
+    """(weight of shared figures and people, weight of a's, weight of b's); quoted names are not counted here.
+
+    Quoted names are often the series, not the event (“江城工匠杯” has a final per trade), so they add to the
+    evidence for a match but never make two accounts agree whose figures and people differ.
+    """
+    fa, fb = _core(a), _core(b)
+    shared = sum(w for k, w in fa.items() if k in fb)
+    return shared, sum(fa.values()), sum(fb.values())
+
+
+def shared_quotes(a: Features, b: Features) -> float:
+    """Weight of the quoted names both articles use."""
+    return sum(quote_weight(q) for q in a.quotes & b.quotes)
+
+
+def veto(a: Features, b: Features) -> str | None:
+    """Why two articles cannot be about the same event, if the texts say so."""
+    if a.event_day is not None and b.event_day is not None and abs(a.event_day - b.event_day) > EVENT_TOLERANCE:
+        return "event-day"
+    if a.years and b.years and not a.years & b.years:
+        return "year"
+    if a.city and b.city and a.city not in b.places and b.city not in a.places:
+        return "city"
+    return None
+
+
+def judge(a: Features, b: Features) -> Verdict:
+    """Decide whether `a` and `b` report the same event (symmetric in a and b)."""
+    c = containment(a, b)
+    core, wa, wb = fact_overlap(a, b)
+    sparse = min(wa, wb)
+    agreement = core / sparse if sparse > 0 else 0.0
+    agrees = sparse < FEW_FACTS or agreement >= FACT_AGREEMENT  # too few facts to disagree on counts as agreeing
+    shared = core + shared_quotes(a, b)
+    why = veto(a, b)
+    if why:
+        return Verdict(False, why, c, shared, agreement)
+    if c >= REPOST_CONTAINMENT:
+        return Verdict(agrees, "repost" if agrees else "facts", c, shared, agreement)
+    if a.day and b.day and abs(a.day - b.day) > WINDOW_DAYS:
+        return Verdict(False, "window", c, shared, agreement)
+    dated = a.event_day is not None and b.event_day is not None  # and, not vetoed, the same day
+    if agrees and shared >= (REWRITE_SHARED if dated else UNDATED_SHARED) and c >= REWRITE_CONTAINMENT:
+        return Verdict(True, "rewrite", c, shared, agreement)
+    return Verdict(False, "facts" if not agrees else "weak", c, shared, agreement)
+
+
+def same_story(a: Features, b: Features) -> bool:
+    """True when `a` and `b` report the same event."""
+    return judge(a, b).same
