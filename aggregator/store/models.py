@@ -170,20 +170,22 @@ class StorySignature(Base):
 
 
 class StoryBand(Base):
-    """One index key of an article: an LSH band (band < 64) or an anchor fact (band 64), with its day.
+    """One index key of an article: an LSH band of its signature (band < 64) or an anchor fact (band 64).
 
     Articles sharing a band key are near-duplicate candidates; articles sharing two anchor keys within a few
-    days are same-event candidates (aggregator/stories/index.py).
+    days are same-event candidates (aggregator/stories/index.py). The primary key (key, day, article_id) is
+    the lookup itself, so a row costs one B-tree entry (WITHOUT ROWID on SQLite). No foreign key: an index
+    row is removed through the article's stored signature, and a row left by a deleted article is ignored
+    (candidates are joined with articles) until the next `union-news reprocess --stories`.
     """
 
     __tablename__ = "story_bands"
-    __table_args__ = (Index("ix_story_bands_key_day", "key", "day"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     band: Mapped[int] = mapped_column(Integer)
-    key: Mapped[int] = mapped_column(BigInteger)
-    day: Mapped[int | None] = mapped_column(Integer)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
 
 
 class CrawlRun(Base):

@@ -8,10 +8,13 @@ scratch gives the same groups as adding articles one by one. A new article that 
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
+from typing import Any
 from collections.abc import Callable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from aggregator.store.models import Article, Source, Story
 from aggregator.store.types import SHANGHAI
@@ -21,6 +24,8 @@ from aggregator.stories.match import judge
 
 logger = logging.getLogger(__name__)
 
+_ARTICLES = Article.__table__
+_STORIES = Story.__table__
 MATCHABLE = ("ok", "truncated")  # a truncated copy is still a copy; empty pages and errors are not stories
 _REBUILD_BATCH = 200
 _checked: set[int] = set()
@@ -50,19 +55,17 @@ def _warn_if_unindexed(session: Session, index: StoryIndex) -> None:
         logger.warning("the story index was built by another version; run `union-news reprocess --stories`.")
 
 
-def assign_story(session: Session, article: Article) -> Story | None:
+def assign_story(session: Session, article: Article) -> int | None:
     """Match `article` against every indexed article, join the stories it matches (or start one) and index it.
 
-    An article already in a story (its text was updated) leaves that story first. Articles that are not
-    ok/truncated are taken out of their story and not indexed; None is returned for them.
+    Returns the article's story id. An article already in a story (its text was updated) leaves that story
+    first. Articles that are not ok/truncated are taken out of their story, not indexed, and get None.
     """
     index = StoryIndex(session)
     _warn_if_unindexed(session, index)
     session.flush()
     if article.story_id is not None:
-        detach(session, article, index)
-    else:
-        index.remove([article.id])
+        detach(session, article, index)  # indexed articles always have a story: nothing else to take out
     if article.status not in MATCHABLE:
         return None
     mine = features_of(article)
@@ -70,33 +73,38 @@ def assign_story(session: Session, article: Article) -> Story | None:
     matched: set[int] = set()
     candidates = index.candidates(entry)
     if candidates:
-        for other_id, (theirs, story_id) in sorted(index.load(candidates).items()):
+        for _other, (theirs, story_id) in sorted(index.load(candidates).items()):
             if story_id is None or story_id in matched:
                 continue  # already joined through another member: the group is the same
             if judge(mine, theirs).same:
                 matched.add(story_id)
     index.add(entry, mine)
-    story = _join(session, article, matched)
-    refresh_story(session, story)
-    return story
+    story_id = _join(session, article, matched)
+    if matched:
+        refresh_story(session, story_id)
+    return story_id
 
 
-def _join(session: Session, article: Article, matched: set[int]) -> Story:
-    """Put `article` in the oldest matched story, moving the members of the others into it."""
-    if not matched:
-        story = Story(size=0, outlets=0)
-        session.add(story)
-        session.flush()
+def _set_story(session: Session, article: Article, story_id: int | None) -> None:
+    """Point the article at its story without a unit-of-work flush (this runs once per article)."""
+    session.execute(update(_ARTICLES).where(_ARTICLES.c.id == article.id).values(story_id=story_id))
+    set_committed_value(article, "story_id", story_id)
+
+
+def _join(session: Session, article: Article, matched: set[int]) -> int:
+    """Put `article` in the oldest matched story, moving the members of the others into it; returns its id."""
+    if not matched:  # a story of one: its figures are known without a query
+        result = session.execute(insert(_STORIES).values(size=1, outlets=1, first_seen=article.published_at,
+                                                          last_seen=article.published_at, representative_id=article.id))
+        story_id = int(result.inserted_primary_key[0])
     else:
-        keep, *others = sorted(matched)
+        story_id, *others = sorted(matched)
         if others:
-            session.execute(update(Article).where(Article.story_id.in_(others)).values(story_id=keep))
+            session.execute(update(Article).where(Article.story_id.in_(others)).values(story_id=story_id))
             session.execute(update(Story).where(Story.id.in_(others)).values(representative_id=None))
             session.execute(delete(Story).where(Story.id.in_(others)))
-        story = session.get(Story, keep)  # type: ignore[assignment]
-    article.story_id = story.id
-    session.flush()
-    return story
+    _set_story(session, article, story_id)
+    return story_id
 
 
 def detach(session: Session, article: Article, index: StoryIndex | None = None) -> None:
@@ -104,16 +112,12 @@ def detach(session: Session, article: Article, index: StoryIndex | None = None) 
     index = index or StoryIndex(session)
     old = article.story_id
     index.remove([article.id])
-    article.story_id = None
-    session.flush()
+    _set_story(session, article, None)
     if old is None:
         return
     members = list(session.scalars(select(Article.id).where(Article.story_id == old).order_by(Article.id)))
-    story = session.get(Story, old)
     if not members:
-        if story is not None:
-            session.delete(story)
-            session.flush()
+        session.execute(delete(Story).where(Story.id == old))
         return
     parent = {m: m for m in members}
 
@@ -132,13 +136,10 @@ def detach(session: Session, article: Article, index: StoryIndex | None = None) 
         groups.setdefault(find(m), []).append(m)
     ordered = sorted(groups.values(), key=min)
     for group in ordered[1:]:
-        split = Story(size=0, outlets=0)
-        session.add(split)
-        session.flush()
-        session.execute(update(Article).where(Article.id.in_(group)).values(story_id=split.id))
+        split = int(session.execute(insert(_STORIES).values(size=0, outlets=0)).inserted_primary_key[0])
+        session.execute(update(Article).where(Article.id.in_(group)).values(story_id=split))
         refresh_story(session, split)
-    if story is not None:
-        refresh_story(session, story)
+    refresh_story(session, old)
 
 
 def _names(source: Source | None) -> set[str]:
@@ -176,19 +177,40 @@ def pick_representative(members: list[Article], sources: dict[str, Source]) -> A
     return min(members, key=key)
 
 
-def refresh_story(session: Session, story: Story) -> None:
+_MEMBER_COLUMNS = (Article.id, Article.source_id, Article.published_at, Article.extra, Article.origin,
+                   Article.wechat_biz, Article.body_text)
+
+
+def _sources(session: Session, ids: set[str]) -> dict[str, Any]:
+    """Name and config of sources by id, cached on the session (read for every story refreshed).
+
+    Plain snapshots rather than ORM objects, so the cache survives expunge_all() and commits.
+    """
+    cache: dict[str, Any] = session.info.setdefault("union_news_sources", {})
+    missing = ids - cache.keys()
+    if missing:
+        for source_id, name, config in session.execute(select(Source.id, Source.name, Source.config)
+                                                       .where(Source.id.in_(missing))):
+            cache[source_id] = SimpleNamespace(name=name, config=config or {})
+    return {i: cache[i] for i in ids if i in cache}
+
+
+def refresh_story(session: Session, story: Story | int) -> None:
     """Recompute a story's size, outlets, time span and representative (the digest ranks by size)."""
-    members = list(session.scalars(select(Article).where(Article.story_id == story.id)))
+    story_id = story if isinstance(story, int) else story.id
+    # Plain rows, not ORM objects: only the columns the bookkeeping and pick_representative read.
+    members = session.execute(select(*_MEMBER_COLUMNS).where(Article.story_id == story_id)).all()
     if not members:
         return
-    sources = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_({m.source_id for m in members})))}
-    story.size = len(members)
-    story.outlets = len({m.source_id for m in members})
+    sources = _sources(session, {m.source_id for m in members})
     dates = [m.published_at for m in members if m.published_at is not None]
-    story.first_seen = min(dates) if dates else None
-    story.last_seen = max(dates) if dates else None
-    story.representative_id = pick_representative(members, sources).id
-    session.flush()
+    values = {
+        "size": len(members), "outlets": len({m.source_id for m in members}),
+        "first_seen": min(dates) if dates else None, "last_seen": max(dates) if dates else None,
+        "representative_id": pick_representative(members, sources).id,  # type: ignore[arg-type]
+    }
+    # An ORM-enabled UPDATE: a Story object already in the session gets the new values too.
+    session.execute(update(Story).where(Story.id == story_id).values(**values))
 
 
 def rebuild_stories(session: Session, progress: Callable[[int, int], None] | None = None) -> int:
@@ -212,6 +234,9 @@ def rebuild_stories(session: Session, progress: Callable[[int, int], None] | Non
             assign_story(session, articles[article_id])
         session.flush()
         session.expunge_all()  # everything is flushed; dropping the identity map keeps memory flat on large stores
+        done = min(start + _REBUILD_BATCH, len(ids))
         if progress:
-            progress(min(start + _REBUILD_BATCH, len(ids)), len(ids))
-    return len(session.scalars(select(Story.id)).all())
+            progress(done, len(ids))
+        if done % 5000 < _REBUILD_BATCH or done == len(ids):
+            logger.info("rebuilding stories: %d of %d articles", done, len(ids))
+    return session.scalar(select(func.count()).select_from(Story)) or 0

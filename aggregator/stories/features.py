@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from aggregator.regions import default_gazetteer, detect_region
+from aggregator.regions import Gazetteer, Place, default_gazetteer
 from aggregator.text import split_byline
 
 FEATURES_VERSION = 1
@@ -42,7 +42,7 @@ _DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})日")
 _RELATIVE = re.compile(r"(今天|今日|昨天|昨日)")
 # A date after these is a deadline or the end of a period, not the day of the event.
 _NOT_EVENT_BEFORE = ("截至", "截止", "至", "到", "从", "自", "于", "前", "起")
-_NOT_EVENT_AFTER = ("前", "以来", "至", "到", "—", "-", "~", "止")
+_NOT_EVENT_AFTER = ("电", "讯", "前", "以来", "至", "到", "—", "-", "~", "止")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|－|-|至)")
 _QUOTED = re.compile(r"[“\"《「『‘]([^”\"》」』’\n]{2,24})[”\"》」』’]")
 
@@ -96,6 +96,13 @@ class Features:
     title: str = ""
     length: int = 0  # characters of cleaned text
     anchors: frozenset[str] = field(default_factory=frozenset)  # the facts used as index keys
+    core: dict[str, float] = field(default_factory=dict, compare=False)  # figures and people with their weights
+
+    def __post_init__(self) -> None:
+        if not self.core:  # computed once: the precise check reads it for every candidate pair
+            core = {f"n:{n}": number_weight(n) for n in self.numbers}
+            core.update({f"p:{p}": 1.0 for p in self.persons})
+            object.__setattr__(self, "core", core)
 
 
     def facts(self) -> dict[str, Any]:
@@ -243,7 +250,7 @@ def event_day_of(text: str, published: int) -> int | None:
             found.append((match.start(), value))
             break
     for match in _DAY_ONLY.finditer(text):
-        if not usable(match.start(), match.end()) or text[match.end() : match.end() + 1] in ("电", "讯"):
+        if not usable(match.start(), match.end()):
             continue
         day = int(match.group(1))
         value = _ordinal(pub.year, pub.month, day)
@@ -274,6 +281,81 @@ def persons_of(text: str) -> set[str]:
     return {k for k in keys if k not in _NOT_NAMES and len(k) >= 2}
 
 
+class PlaceScanner:
+    """Finds gazetteer names fast: candidates are looked up by their first two characters, longest first.
+
+    Gazetteer.scan tries every name that starts with the current character; this does one dict lookup per
+    position, which matters when every article and every candidate is scanned.
+    """
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.names = gazetteer.names
+        by_prefix: dict[str, list[str]] = {}
+        for name in self.names:
+            if len(name) >= 2:
+                by_prefix.setdefault(name[:2], []).append(name)
+        self.by_prefix = {k: sorted(v, key=len, reverse=True) for k, v in by_prefix.items()}
+
+    def scan(self, text: str) -> list[tuple[int, list[Place]]]:
+        """(position, places) of every name in `text`, the longest match winning at each position."""
+        found: list[tuple[int, list[Place]]] = []
+        i, n = 0, len(text) - 1
+        get = self.by_prefix.get
+        while i < n:
+            names = get(text[i : i + 2])
+            if names:
+                for name in names:
+                    if text.startswith(name, i):
+                        found.append((i, self.names[name]))
+                        i += len(name)
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        return found
+
+
+_scanner: PlaceScanner | None = None
+
+
+def places_of(title: str, body: str) -> tuple[str | None, set[str]]:
+    """(the article's main city, or province when no city is named; every city and province it names).
+
+    The main place is scored as aggregator.regions.detect_region does: a name in the headline counts 5, in the
+    first 160 characters 2, further on 1; names shared by two provinces count for nothing.
+    """
+    global _scanner
+    if _scanner is None:
+        _scanner = PlaceScanner(default_gazetteer())
+    places: set[str] = set()
+    provinces: dict[str, float] = {}
+    cities: dict[tuple[str, str], float] = {}
+    for weight, chunk in ((5.0, title), (2.0, body[:160]), (1.0, body[160:2000])):
+        for pos, found in _scanner.scan(chunk):
+            for place in found:
+                places.add(place.province)
+                if place.city:
+                    places.add(place.city)
+            if len({p.province for p in found}) > 1:
+                continue
+            place = found[0]
+            w = weight * (1.5 if pos < 30 else 1.0)
+            provinces[place.province] = provinces.get(place.province, 0.0) + w
+            if place.city:
+                cities[(place.province, place.city)] = cities.get((place.province, place.city), 0.0) + w
+    for _pos, found in _scanner.scan(body[2000:]):
+        for place in found:
+            places.add(place.province)
+            if place.city:
+                places.add(place.city)
+    if not provinces:
+        return None, places
+    province = max(provinces, key=lambda p: (provinces[p], -len(p)))
+    in_province = {c: w for (p, c), w in cities.items() if p == province}
+    return (max(in_province, key=in_province.__getitem__) if in_province else province), places
+
+
 def shingles_of(title: str, text: str) -> np.ndarray:
     """The shingles the matcher compares: headline and cleaned text (byline and credit lines removed)."""
     return shingle_hashes(unicodedata.normalize("NFKC", title or "").strip() + "\n" + clean_body(text))
@@ -288,15 +370,7 @@ def extract(title: str, text: str, published: int = 0) -> Features:
     persons = persons_of(body)
     quotes = {q.strip() for q in _QUOTED.findall(title + "\n" + body)}
     years = {int(y) for y in _YEAR.findall(lead)}
-    gazetteer = default_gazetteer()
-    region = detect_region(title, body, gazetteer=gazetteer)
-    city = region.city or region.province
-    places = {city} if city else set()
-    for _pos, _name, found in gazetteer.scan(title + "\n" + body):
-        for place in found:
-            places.add(place.province)
-            if place.city:
-                places.add(place.city)
+    city, places = places_of(title, body)
     event = event_day_of(body, published)
     anchors = {f"n:{n}" for n in numbers if number_weight(n) >= 0.5} | {f"p:{p}" for p in persons} \
         | {f"q:{q}" for q in quotes if quote_weight(q) >= 1.0}

@@ -5,19 +5,21 @@ Two kinds of keys go into story_bands, each row carrying the article's publicati
   they were published (the whole history is searched);
 - anchor keys (band ANCHOR_BAND) of the article's specific facts (figures, people, quoted names, the event's
   day and city): independent write-ups of one event share two or more, published within WINDOW_DAYS.
-Both lookups are index range scans on (key, day), so their cost follows the number of matching rows, not the
-size of the store. Candidates are then judged exactly (aggregator/stories/match.py) on facts stored in
-story_signatures and shingles recomputed from the article's text.
+The table's primary key is (key, day, article_id), so both lookups are range scans of one B-tree whose cost
+follows the number of matching rows, not the size of the store. Candidates are then judged exactly
+(aggregator/stories/match.py) on facts stored in story_signatures and shingles recomputed from the text.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
 from aggregator.stories import minhash
@@ -28,6 +30,40 @@ from aggregator.store.models import Article, StoryBand, StorySignature
 ANCHOR_BAND = 64
 MIN_SHARED_ANCHORS = 2  # one shared figure or name is common between unrelated reports; two rarely are
 _CHUNK = 500  # ids per IN (...) list, under every database's bound-parameter limit
+
+# Core tables: the index's statements skip the ORM (they run several times per article).
+_BANDS = StoryBand.__table__
+_SIGNATURES = StorySignature.__table__
+_ARTICLES = Article.__table__
+
+# The lookups, built once with expanding IN lists. LSH and anchor keys are hashed apart (minhash.band_keys,
+# minhash.text_key), so the key alone says which kind a row is.
+_LSH = select(_BANDS.c.article_id).where(_BANDS.c.key.in_(bindparam("lsh", expanding=True)))
+_ANCHORS = (
+    select(_BANDS.c.article_id)
+    .where(_BANDS.c.key.in_(bindparam("anchors", expanding=True)), _BANDS.c.day.between(bindparam("low"), bindparam("high")))
+    .group_by(_BANDS.c.article_id)
+    .having(func.count() >= MIN_SHARED_ANCHORS)
+)
+_BOTH = union(_LSH, _ANCHORS)  # one round trip for both
+_STORED = select(_SIGNATURES.c.article_id, _SIGNATURES.c.day, _SIGNATURES.c.signature, _SIGNATURES.c.shingles,
+                 _SIGNATURES.c.facts).where(_SIGNATURES.c.article_id.in_(bindparam("ids", expanding=True)))
+
+# Features of recently matched articles: reposts arrive within days, so the same articles are candidates again
+# and again, and recomputing their shingles is the costly part of loading them. One bounded cache per engine;
+# an entry is used only while the article's stored signature is the one it was computed with, so a text changed
+# by another process (which re-indexes the article) is never served stale.
+_CACHE_SIZE = 4096
+_caches: weakref.WeakKeyDictionary[Any, OrderedDict[int, tuple[bytes, Features]]] = weakref.WeakKeyDictionary()
+
+
+def _cache_for(session: Session) -> OrderedDict[int, tuple[bytes, Features]]:
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    cache = _caches.get(engine)
+    if cache is None:
+        cache = _caches[engine] = OrderedDict()
+    return cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +76,23 @@ class Entry:
     lsh: tuple[int, ...]
     anchors: tuple[int, ...]
 
+    def rows(self) -> list[dict[str, int]]:
+        """The story_bands rows of this entry."""
+        rows = [{"key": k, "day": self.day, "article_id": self.article_id, "band": b} for b, k in enumerate(self.lsh)]
+        rows += [{"key": k, "day": self.day, "article_id": self.article_id, "band": ANCHOR_BAND} for k in self.anchors]
+        return rows
+
 
 def make_entry(article_id: int, features: Features) -> Entry:
     """The index entry of an article from its features (no shingles, no LSH keys: nothing to compare on)."""
     sig = minhash.signature(features.shingles)
-    lsh = tuple(minhash.band_keys(sig)) if features.shingles.size else ()
-    anchors = tuple(sorted({minhash.text_key("anchor", a) for a in features.anchors}))
-    return Entry(article_id, features.day, sig, lsh, anchors)
+    return _entry(article_id, features.day, sig, int(features.shingles.size), features.anchors)
+
+
+def _entry(article_id: int, day: int, sig: np.ndarray, shingles: int, anchors: Iterable[str]) -> Entry:
+    lsh = tuple(minhash.band_keys(sig)) if shingles else ()
+    keys = tuple(sorted({minhash.text_key("anchor", a) for a in anchors}))
+    return Entry(article_id, day, sig, lsh, keys)
 
 
 def _chunks(values: list[int]) -> Iterable[list[int]]:
@@ -61,88 +107,105 @@ class StoryIndex:
         self.session = session
 
     def add(self, entry: Entry, features: Features) -> None:
-        """Index one article (its rows are replaced if it was indexed before)."""
-        self.remove([entry.article_id])
-        self.session.execute(insert(StorySignature), [{
+        """Index one article (not indexed yet: callers remove an article before indexing it again)."""
+        self.session.execute(insert(_SIGNATURES), [{
             "article_id": entry.article_id, "signature": minhash.to_bytes(entry.signature),
             "shingles": int(features.shingles.size), "day": entry.day, "version": FEATURES_VERSION,
             "facts": features.facts(),
         }])
-        rows = [{"band": band, "key": key, "day": entry.day, "article_id": entry.article_id}
-                for band, key in enumerate(entry.lsh)]
-        rows += [{"band": ANCHOR_BAND, "key": key, "day": entry.day, "article_id": entry.article_id}
-                 for key in entry.anchors]
+        rows = entry.rows()
         if rows:
-            self.session.execute(insert(StoryBand), rows)
+            self.session.execute(insert(_BANDS), rows)
+
+    def stored(self, article_ids: Iterable[int]) -> dict[int, Entry]:
+        """The entries of indexed articles, rebuilt from their stored signature and facts."""
+        entries: dict[int, Entry] = {}
+        for chunk in _chunks(sorted(set(article_ids))):
+            for article_id, day, sig, shingles, facts in self.session.execute(_STORED, {"ids": chunk}):
+                anchors = (facts or {}).get("anchors", ())
+                entries[article_id] = _entry(article_id, day or 0, minhash.from_bytes(sig), shingles, anchors)
+        return entries
 
     def remove(self, article_ids: list[int]) -> None:
-        """Take articles out of the index."""
-        for chunk in _chunks(article_ids):
-            self.session.execute(delete(StoryBand).where(StoryBand.article_id.in_(chunk)))
-            self.session.execute(delete(StorySignature).where(StorySignature.article_id.in_(chunk)))
+        """Take articles out of the index (their band rows are found through their stored entries)."""
+        cache = _cache_for(self.session)
+        for article_id, entry in self.stored(article_ids).items():
+            keys = list(entry.lsh + entry.anchors)
+            if keys:
+                self.session.execute(delete(_BANDS).where(_BANDS.c.key.in_(keys), _BANDS.c.day == entry.day,
+                                                          _BANDS.c.article_id == article_id))
+        for chunk in _chunks(sorted(set(article_ids))):
+            self.session.execute(delete(_SIGNATURES).where(_SIGNATURES.c.article_id.in_(chunk)))
+            for article_id in chunk:
+                cache.pop(article_id, None)
 
     def candidates(self, entry: Entry) -> set[int]:
         """Indexed articles sharing an LSH band with `entry`, or two anchors within the publication window."""
-        found: set[int] = set()
-        if entry.lsh:
-            query = select(StoryBand.article_id).where(StoryBand.key.in_(entry.lsh), StoryBand.band < ANCHOR_BAND)
-            found.update(self.session.scalars(query))
-        if len(entry.anchors) >= MIN_SHARED_ANCHORS:
-            query = (
-                select(StoryBand.article_id)
-                .where(StoryBand.key.in_(entry.anchors), StoryBand.band == ANCHOR_BAND,
-                       StoryBand.day.between(entry.day - WINDOW_DAYS, entry.day + WINDOW_DAYS))
-                .group_by(StoryBand.article_id)
-                .having(func.count(StoryBand.key.distinct()) >= MIN_SHARED_ANCHORS)
-            )
-            found.update(self.session.scalars(query))
+        params: dict[str, Any] = {"lsh": list(entry.lsh), "anchors": list(entry.anchors),
+                                  "low": entry.day - WINDOW_DAYS, "high": entry.day + WINDOW_DAYS}
+        if entry.lsh and len(entry.anchors) >= MIN_SHARED_ANCHORS:
+            query = _BOTH
+        elif entry.lsh:
+            query = _LSH
+        elif len(entry.anchors) >= MIN_SHARED_ANCHORS:
+            query = _ANCHORS
+        else:
+            return set()
+        found = set(self.session.execute(query, params).scalars())
         found.discard(entry.article_id)
         return found
 
     def load(self, article_ids: Iterable[int]) -> dict[int, tuple[Features, int | None]]:
-        """Features (stored facts, shingles recomputed from the text) and story of indexed articles."""
-        result: dict[int, tuple[Features, int | None]] = {}
+        """Features (stored facts, shingles recomputed from the text) and story of indexed articles.
+
+        Ids without an article (a row left by a deleted article) are left out.
+        """
+        cache = _cache_for(self.session)
+        current: dict[int, tuple[int | None, bytes]] = {}
         for chunk in _chunks(sorted(article_ids)):
-            query = (
-                select(Article.id, Article.title, Article.body_text, Article.story_id, StorySignature.facts)
-                .join(StorySignature, StorySignature.article_id == Article.id)
-                .where(Article.id.in_(chunk))
-            )
-            for article_id, title, body, story_id, facts in self.session.execute(query):
-                features = Features.from_facts(facts or {}, shingles_of(title, body), title)
-                result[article_id] = (features, story_id)
+            query = (select(_ARTICLES.c.id, _ARTICLES.c.story_id, _SIGNATURES.c.signature)
+                     .join(_SIGNATURES, _SIGNATURES.c.article_id == _ARTICLES.c.id).where(_ARTICLES.c.id.in_(chunk)))
+            current.update((a, (story, bytes(sig))) for a, story, sig in self.session.execute(query))
+        stale = [a for a, (_story, sig) in current.items() if a not in cache or cache[a][0] != sig]
+        for chunk in _chunks(stale):
+            query = (select(_ARTICLES.c.id, _ARTICLES.c.title, _ARTICLES.c.body_text, _SIGNATURES.c.facts)
+                     .join(_SIGNATURES, _SIGNATURES.c.article_id == _ARTICLES.c.id).where(_ARTICLES.c.id.in_(chunk)))
+            for article_id, title, body, facts in self.session.execute(query):
+                features = Features.from_facts(facts or {}, shingles_of(title or "", body or ""), title or "")
+                cache[article_id] = (current[article_id][1], features)
+        result: dict[int, tuple[Features, int | None]] = {}
+        for article_id, (story_id, _sig) in current.items():
+            cache.move_to_end(article_id)
+            result[article_id] = (cache[article_id][1], story_id)
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
         return result
 
     def candidate_pairs(self, article_ids: list[int]) -> set[tuple[int, int]]:
         """Pairs among `article_ids` that the index would propose to each other (a < b)."""
-        lsh: dict[int, set[int]] = defaultdict(set)
-        anchors: dict[int, set[int]] = defaultdict(set)
-        days: dict[int, int] = {}
-        for chunk in _chunks(sorted(article_ids)):
-            rows = self.session.execute(select(StoryBand.article_id, StoryBand.band, StoryBand.key, StoryBand.day)
-                                        .where(StoryBand.article_id.in_(chunk)))
-            for article_id, band, key, day in rows:
-                (anchors if band == ANCHOR_BAND else lsh)[article_id].add(key)
-                days[article_id] = day or 0
+        entries = self.stored(article_ids)
         pairs: set[tuple[int, int]] = set()
-        ids = sorted(set(lsh) | set(anchors))
+        ids = sorted(entries)
         for i, a in enumerate(ids):
+            ea = entries[a]
             for b in ids[i + 1 :]:
-                if lsh[a] & lsh[b] or (abs(days[a] - days[b]) <= WINDOW_DAYS
-                                       and len(anchors[a] & anchors[b]) >= MIN_SHARED_ANCHORS):
+                eb = entries[b]
+                if set(ea.lsh) & set(eb.lsh) or (abs(ea.day - eb.day) <= WINDOW_DAYS
+                                                 and len(set(ea.anchors) & set(eb.anchors)) >= MIN_SHARED_ANCHORS):
                     pairs.add((a, b))
         return pairs
 
     def size(self) -> int:
         """How many articles are indexed."""
-        return self.session.scalar(select(func.count()).select_from(StorySignature)) or 0
+        return self.session.scalar(select(func.count()).select_from(_SIGNATURES)) or 0
 
     def outdated(self) -> int:
         """How many indexed articles were indexed by another version of the features."""
-        return self.session.scalar(select(func.count()).select_from(StorySignature)
-                                   .where(StorySignature.version != FEATURES_VERSION)) or 0
+        return self.session.scalar(select(func.count()).select_from(_SIGNATURES)
+                                   .where(_SIGNATURES.c.version != FEATURES_VERSION)) or 0
 
     def clear(self) -> None:
         """Empty the index."""
-        self.session.execute(delete(StoryBand))
-        self.session.execute(delete(StorySignature))
+        self.session.execute(delete(_BANDS))
+        self.session.execute(delete(_SIGNATURES))
+        _cache_for(self.session).clear()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aggregator.stories.features import Features, number_weight, quote_weight
+from aggregator.stories.features import Features, quote_weight
 
 REPOST_CONTAINMENT = 0.5  # share of the shorter text's shingles found in the longer one
 FACT_AGREEMENT = 0.5  # weight of shared facts over the facts of the sparser article
@@ -24,6 +24,8 @@ FEW_FACTS = 1.5  # below this weight of facts, agreement is not measured (nothin
 REWRITE_SHARED = 1.5  # weight of shared facts a write-up needs (a person or a three-digit figure weighs 1.0)
 UNDATED_SHARED = 4.0  # ... when one of the two does not say on which day the event happened
 REWRITE_CONTAINMENT = 0.15  # some wording in common even for a write-up (names, places, the campaign's name)
+REWRITE_DICE = 0.5  # shared facts over the facts of both: a write-up is about the same facts, not a few of them
+MIN_SHINGLES = 20  # a text shorter than this (a headline over a photo) is not compared as a copy
 WINDOW_DAYS = 3  # write-ups of one event are published within this many days of each other
 EVENT_TOLERANCE = 1  # days two accounts of one event may disagree on (a late-night post, 昨天 vs the date)
 
@@ -47,21 +49,17 @@ def containment(a: Features, b: Features) -> float:
     return common / min(a.shingles.size, b.shingles.size)
 
 
-def _core(f: Features) -> dict[str, float]:
-    facts = {f"n:{n}": number_weight(n) for n in f.numbers}
-    facts.update({f"p:{p}": 1.0 for p in f.persons})
-    return facts
-
-
 def fact_overlap(a: Features, b: Features) -> tuple[float, float, float]:
     """(weight of shared figures and people, weight of a's, weight of b's); quoted names are not counted here.
 
     Quoted names are often the series, not the event (“江城工匠杯” has a final per trade), so they add to the
     evidence for a match but never make two accounts agree whose figures and people differ.
     """
-    fa, fb = _core(a), _core(b)
+    fa, fb = a.core, b.core
+    if len(fb) < len(fa):
+        fa, fb = fb, fa
     shared = sum(w for k, w in fa.items() if k in fb)
-    return shared, sum(fa.values()), sum(fb.values())
+    return shared, sum(a.core.values()), sum(b.core.values())
 
 
 def shared_quotes(a: Features, b: Features) -> float:
@@ -82,21 +80,22 @@ def veto(a: Features, b: Features) -> str | None:
 
 def judge(a: Features, b: Features) -> Verdict:
     """Decide whether `a` and `b` report the same event (symmetric in a and b)."""
+    why = veto(a, b)
+    if why:  # the cheap checks first: most candidates on the same topic fail here
+        return Verdict(False, why, 0.0, 0.0, 0.0)
     c = containment(a, b)
     core, wa, wb = fact_overlap(a, b)
     sparse = min(wa, wb)
     agreement = core / sparse if sparse > 0 else 0.0
     agrees = sparse < FEW_FACTS or agreement >= FACT_AGREEMENT  # too few facts to disagree on counts as agreeing
     shared = core + shared_quotes(a, b)
-    why = veto(a, b)
-    if why:
-        return Verdict(False, why, c, shared, agreement)
-    if c >= REPOST_CONTAINMENT:
+    if c >= REPOST_CONTAINMENT and min(a.shingles.size, b.shingles.size) >= MIN_SHINGLES:
         return Verdict(agrees, "repost" if agrees else "facts", c, shared, agreement)
     if a.day and b.day and abs(a.day - b.day) > WINDOW_DAYS:
         return Verdict(False, "window", c, shared, agreement)
     dated = a.event_day is not None and b.event_day is not None  # and, not vetoed, the same day
-    if agrees and shared >= (REWRITE_SHARED if dated else UNDATED_SHARED) and c >= REWRITE_CONTAINMENT:
+    balanced = sparse < FEW_FACTS or 2 * core / (wa + wb) >= REWRITE_DICE
+    if agrees and balanced and shared >= (REWRITE_SHARED if dated else UNDATED_SHARED) and c >= REWRITE_CONTAINMENT:
         return Verdict(True, "rewrite", c, shared, agreement)
     return Verdict(False, "facts" if not agrees else "weak", c, shared, agreement)
 
