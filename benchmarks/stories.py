@@ -70,14 +70,17 @@ OUTLET_KINDS = ["市总工会官网", "工会（微信公众号）", "工人报"
 
 
 def clause_pool() -> list[str]:
-    """Clauses cut from our own labelled texts: no digits, quotes or people, so facts come only from events."""
+    """Clauses cut from our own labelled texts: no digits, quotes, people or places: facts come only from events."""
+    from aggregator.stories.features import places_of
+
     clauses: set[str] = set()
     for name in ("stories_labeled.jsonl", "stories_dev.jsonl"):
         for line in (ROOT / "tests" / "data" / name).read_text(encoding="utf-8").splitlines():
             text = json.loads(line)["text"]
             for clause in re.split(r"[。！？；\n，]", text):
                 clause = clause.strip()
-                if 6 <= len(clause) <= 40 and not re.search(r"[\d“”《》\"（）()：:]", clause) and not persons_of(clause):
+                if 6 <= len(clause) <= 40 and not re.search(r"[\d“”《》\"（）()：:]", clause) and not persons_of(clause) \
+                        and not places_of("", clause)[1]:
                     clauses.add(clause)
     return sorted(clauses)
 
@@ -203,7 +206,7 @@ class Generator:
         role, name = e.people[0]
         own = r.sample(self.pool, 6)
         paragraphs = [
-            f"{r.choice(e.background)}。{e.day.day}日，在{e.city[:-1]}{e.venue}，{role}{name}为“{e.campaign}”活动揭开序幕。",
+            f"{r.choice(e.background)}。{e.day.day}日，在{e.city[:-1]}{e.venue}，{role}{name}为{e.city}总工会“{e.campaign}”活动揭开序幕。",
             f"记者了解到，活动资金达{e.figures[0]}，共设{e.figures[2]}，惠及{e.figures[1]}。" + "，".join(own[:3]) + "。",
             "，".join(e.background[4:6] + own[3:]) + "。",
         ]

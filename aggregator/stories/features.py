@@ -89,6 +89,7 @@ class Features:
     persons: frozenset[str]  # person keys: the first two characters of each name found (three for 欧阳…)
     quotes: frozenset[str]  # quoted terms and titles (campaign names, documents)
     event_day: int | None  # ordinal of the date the event happened, when the text says so
+    event_relative: bool  # that date was 今天/昨天: a verbatim copy published later keeps the word, not the day
     years: frozenset[int]  # years the headline and lead name ("2024年…竞赛")
     day: int  # ordinal of the publication day (0 when unknown)
     city: str | None  # the article's main city (or province), from the gazetteer
@@ -109,7 +110,7 @@ class Features:
         """Everything but the shingles, as JSON-ready data (stored in story_signatures.facts)."""
         return {
             "numbers": sorted(self.numbers), "persons": sorted(self.persons), "quotes": sorted(self.quotes),
-            "event_day": self.event_day, "years": sorted(self.years), "day": self.day, "city": self.city,
+            "event_day": self.event_day, "event_relative": self.event_relative, "years": sorted(self.years), "day": self.day, "city": self.city,
             "places": sorted(self.places), "length": self.length, "anchors": sorted(self.anchors),
         }
 
@@ -119,6 +120,7 @@ class Features:
         return cls(
             shingles=shingles, numbers=frozenset(facts.get("numbers", ())), persons=frozenset(facts.get("persons", ())),
             quotes=frozenset(facts.get("quotes", ())), event_day=facts.get("event_day"),
+            event_relative=bool(facts.get("event_relative")),
             years=frozenset(facts.get("years", ())), day=int(facts.get("day") or 0), city=facts.get("city"),
             places=frozenset(facts.get("places", ())), title=title, length=int(facts.get("length") or 0),
             anchors=frozenset(facts.get("anchors", ())),
@@ -234,10 +236,15 @@ def event_day_of(text: str, published: int) -> int | None:
     "6月9日" takes its year from the publication day; "9日" takes the month too (the previous month when that
     would be after the publication); 今天/昨天 count from the publication day.
     """
+    return event_of(text, published)[0]
+
+
+def event_of(text: str, published: int) -> tuple[int | None, bool]:
+    """(event_day_of, whether that day came from 今天/昨天 rather than a written date)."""
     if not published:
-        return None  # without a publication day a date in the text cannot be placed (nor vetoed on)
+        return None, False  # without a publication day a date in the text cannot be placed (nor vetoed on)
     pub = date.fromordinal(published)
-    found: list[tuple[int, int]] = []  # (position, ordinal) of the first usable date of each form
+    found: list[tuple[int, int, bool]] = []  # (position, ordinal, relative) of the first usable date of each form
 
     def usable(start: int, end: int) -> bool:
         before, after = text[max(0, start - 2) : start], text[end : end + 2]
@@ -247,7 +254,7 @@ def event_day_of(text: str, published: int) -> int | None:
         year = int(match.group(1)) if match.group(1) else None
         value = _resolve(int(match.group(2)), int(match.group(3)), pub, year) if usable(match.start(), match.end()) else None
         if value is not None:
-            found.append((match.start(), value))
+            found.append((match.start(), value, False))
             break
     for match in _DAY_ONLY.finditer(text):
         if not usable(match.start(), match.end()):
@@ -258,12 +265,15 @@ def event_day_of(text: str, published: int) -> int | None:
             before = pub.replace(day=1) - timedelta(days=1)
             value = _ordinal(before.year, before.month, day)
         if value is not None:
-            found.append((match.start(), value))
+            found.append((match.start(), value, False))
             break
     for match in _RELATIVE.finditer(text):
-        found.append((match.start(), published - (1 if match.group(1) in ("昨天", "昨日") else 0)))
+        found.append((match.start(), published - (1 if match.group(1) in ("昨天", "昨日") else 0), True))
         break
-    return min(found)[1] if found else None
+    if not found:
+        return None, False
+    _pos, value, relative = min(found)
+    return value, relative
 
 
 def persons_of(text: str) -> set[str]:
@@ -371,7 +381,7 @@ def extract(title: str, text: str, published: int = 0) -> Features:
     quotes = {q.strip() for q in _QUOTED.findall(title + "\n" + body)}
     years = {int(y) for y in _YEAR.findall(lead)}
     city, places = places_of(title, body)
-    event = event_day_of(body, published)
+    event, relative = event_of(body, published)
     anchors = {f"n:{n}" for n in numbers if number_weight(n) >= 0.5} | {f"p:{p}" for p in persons} \
         | {f"q:{q}" for q in quotes if quote_weight(q) >= 1.0}
     if event is not None and city:
@@ -379,6 +389,6 @@ def extract(title: str, text: str, published: int = 0) -> Features:
     return Features(
         shingles=shingle_hashes(title + "\n" + body),  # what shingles_of(title, text) computes
         numbers=frozenset(numbers), persons=frozenset(persons), quotes=frozenset(quotes), event_day=event,
-        years=frozenset(years), day=published, city=city, places=frozenset(places), title=title,
+        event_relative=relative,        years=frozenset(years), day=published, city=city, places=frozenset(places), title=title,
         length=len(_KEEP.sub("", body)), anchors=frozenset(anchors),
     )

@@ -28,6 +28,7 @@ REWRITE_DICE = 0.5  # shared facts over the facts of both: a write-up is about t
 MIN_SHINGLES = 20  # a text shorter than this (a headline over a photo) is not compared as a copy
 WINDOW_DAYS = 3  # write-ups of one event are published within this many days of each other
 EVENT_TOLERANCE = 1  # days two accounts of one event may disagree on (a late-night post, 昨天 vs the date)
+COPY_CONTAINMENT = 0.8  # a copy this close, with agreeing facts, is the same story whatever its 今天 now means
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,27 +69,33 @@ def shared_quotes(a: Features, b: Features) -> float:
 
 
 def veto(a: Features, b: Features) -> str | None:
-    """Why two articles cannot be about the same event, if the texts say so."""
-    if a.event_day is not None and b.event_day is not None and abs(a.event_day - b.event_day) > EVENT_TOLERANCE:
-        return "event-day"
+    """Why two articles cannot be about the same event, if the texts say so (the event's day is checked last)."""
     if a.years and b.years and not a.years & b.years:
         return "year"
     if a.city and b.city and a.city not in b.places and b.city not in a.places:
         return "city"
+    if a.event_day is not None and b.event_day is not None and abs(a.event_day - b.event_day) > EVENT_TOLERANCE:
+        return "event-day"
     return None
 
 
 def judge(a: Features, b: Features) -> Verdict:
     """Decide whether `a` and `b` report the same event (symmetric in a and b)."""
     why = veto(a, b)
-    if why:  # the cheap checks first: most candidates on the same topic fail here
-        return Verdict(False, why, 0.0, 0.0, 0.0)
+    if why and not (why == "event-day" and (a.event_relative or b.event_relative)):
+        return Verdict(False, why, 0.0, 0.0, 0.0)  # the cheap checks first: most same-topic candidates end here
     c = containment(a, b)
     core, wa, wb = fact_overlap(a, b)
     sparse = min(wa, wb)
     agreement = core / sparse if sparse > 0 else 0.0
     agrees = sparse < FEW_FACTS or agreement >= FACT_AGREEMENT  # too few facts to disagree on counts as agreeing
     shared = core + shared_quotes(a, b)
+    if why:
+        # A day read from 今天/昨天 is the day of publication: a verbatim copy published later keeps the word.
+        # Only such a copy, with its facts in agreement, gets past the event-day check.
+        if not (c >= COPY_CONTAINMENT and agrees and min(a.shingles.size, b.shingles.size) >= MIN_SHINGLES):
+            return Verdict(False, why, c, shared, agreement)
+        return Verdict(True, "repost", c, shared, agreement)
     if c >= REPOST_CONTAINMENT and min(a.shingles.size, b.shingles.size) >= MIN_SHINGLES:
         return Verdict(agrees, "repost" if agrees else "facts", c, shared, agreement)
     if a.day and b.day and abs(a.day - b.day) > WINDOW_DAYS:
