@@ -287,6 +287,7 @@ class StageTimer:
     def __init__(self) -> None:
         self.seconds: Counter[str] = Counter()
         self.calls: Counter[str] = Counter()
+        self.items: Counter[str] = Counter()  # sizes of what the stage returned (candidates found)
 
     def wrap(self, owner: object, name: str, label: str) -> None:
         original = getattr(owner, name)
@@ -294,11 +295,15 @@ class StageTimer:
 
         def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
             start = time.perf_counter()
+            result = None
             try:
-                return original(*args, **kwargs)
+                result = original(*args, **kwargs)
+                return result
             finally:
                 timer.seconds[label] += time.perf_counter() - start
                 timer.calls[label] += 1
+                if isinstance(result, set | dict):
+                    timer.items[label] += len(result)
 
         setattr(owner, name, timed)
 
@@ -344,6 +349,8 @@ def main() -> None:
     ids_first: list[int] = []
     stage_first: dict[str, float] = {}
     progress: list[dict[str, float]] = []
+    last_stages: Counter[str] = Counter()
+    last_items: Counter[str] = Counter()
     gen_seconds = 0.0
     t_start = time.perf_counter()
     stream = gen.stream(args.n)
@@ -378,10 +385,15 @@ def main() -> None:
                      "match_ms_per_article": 1000 * matching[lo : i + 1].mean(),
                      "p95_ms": 1000 * float(np.percentile(wall[lo : i + 1], 95)), "rss_mb": rss_mb(),
                      "elapsed_s": time.perf_counter() - t_start}
+            since = i + 1 - progress[-1]["articles"] if progress else i + 1
+            point["stages_ms"] = {k: round(1000 * (v - last_stages[k]) / since, 3) for k, v in stages.seconds.items()}
+            point["candidates_per_article"] = (stages.items["candidate lookup"] - last_items["candidate lookup"]) / since
+            last_stages, last_items = Counter(stages.seconds), Counter(stages.items)
             progress.append(point)
             print(f"{i + 1:>7} articles: {point['rate_per_s']:6.1f}/s over the last 1000 ({point['ms_per_article']:.2f} ms"
                   f" wall, {point['cpu_ms_per_article']:.2f} ms CPU, matching {point['match_ms_per_article']:.2f} ms,"
-                  f" p95 {point['p95_ms']:.1f} ms), RSS {point['rss_mb']:.0f} MB", file=sys.stderr, flush=True)
+                  f" p95 {point['p95_ms']:.1f} ms, {point['candidates_per_article']:.2f} candidates),"
+                  f" RSS {point['rss_mb']:.0f} MB", file=sys.stderr, flush=True)
     total = float(wall.sum())
     with store.sessions() as session:
         story_count, multi = session.execute(text_sql("select count(*), sum(size > 1) from stories")).one()

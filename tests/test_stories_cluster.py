@@ -213,3 +213,14 @@ def test_rebuild_reports_the_number_of_stories(store: Store, items: list[Item]) 
     with store.session() as session:
         assert rebuild_stories(session) == 2
         assert session.scalar(select(func.count()).select_from(StorySignature)) == 3
+
+
+def test_a_store_with_stories_but_no_index_says_what_to_run(store: Store, items: list[Item],
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    """A store grouped before revision 0004 has stories and an empty index: the log says to rebuild."""
+    with store.session() as session:
+        session.add(Source(id="old", name="旧网站", kind="site", family="generic", config={}))
+        session.add(Story(size=1, outlets=1))
+    with caplog.at_level("WARNING", logger="aggregator.stories.cluster"):
+        insert_items(store, by_id(items, "s08-a"))
+    assert "union-news reprocess --stories" in caplog.text

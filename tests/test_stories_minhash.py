@@ -68,3 +68,19 @@ def test_lsh_candidate_rate_follows_the_s_curve(jaccard: float, low: float, high
         a, b = sets_with_jaccard(rng, 300, jaccard)
         hits += bool(set(minhash.band_keys(minhash.signature(a))) & set(minhash.band_keys(minhash.signature(b))))
     assert low <= hits / trials <= high
+
+
+@pytest.mark.parametrize(("size_a", "size_b", "shared"), [(400, 400, 300), (200, 600, 180), (300, 900, 60), (500, 500, 0)])
+def test_containment_estimate(size_a: int, size_b: int, shared: int) -> None:
+    rng = np.random.default_rng(size_a + size_b + shared)
+    pool = rng.integers(0, 2**63, size=size_a + size_b, dtype=np.uint64)
+    a = np.unique(pool[:size_a])
+    b = np.unique(np.concatenate([pool[:shared], pool[size_a : size_a + size_b - shared]]))
+    true = len(np.intersect1d(a, b)) / min(len(a), len(b))
+    estimate = minhash.containment_estimate(minhash.signature(a), len(a), minhash.signature(b), len(b))
+    # containment = J(|A|+|B|)/(1+J)/min: the error of J (binomial over 128 positions) is magnified by the
+    # ratio of the sizes, so the bound is three standard errors of that transformation.
+    j = len(np.intersect1d(a, b)) / len(np.union1d(a, b))
+    slope = (len(a) + len(b)) / min(len(a), len(b)) / (1 + j) ** 2
+    assert abs(estimate - true) <= 3 * slope * max(np.sqrt(j * (1 - j) / minhash.NUM_PERM), 1 / minhash.NUM_PERM)
+    assert minhash.containment_estimate(minhash.signature(a), 0, minhash.signature(b), len(b)) == 0.0

@@ -8,9 +8,10 @@ scratch gives the same groups as adding articles one by one. A new article that 
 from __future__ import annotations
 
 import logging
+import weakref
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
-from collections.abc import Callable
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ _ARTICLES = Article.__table__
 _STORIES = Story.__table__
 MATCHABLE = ("ok", "truncated")  # a truncated copy is still a copy; empty pages and errors are not stories
 _REBUILD_BATCH = 200
-_checked: set[int] = set()
+_checked: weakref.WeakSet[Any] = weakref.WeakSet()  # engines whose index coverage was looked at
 
 
 def article_day(article: Article) -> int:
@@ -44,10 +45,11 @@ def features_of(article: Article) -> Features:
 
 def _warn_if_unindexed(session: Session, index: StoryIndex) -> None:
     """Once per database: say so when stories exist but the index is empty (a store from before revision 0004)."""
-    bind = id(session.get_bind())
-    if bind in _checked:
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    if engine in _checked:
         return
-    _checked.add(bind)
+    _checked.add(engine)
     if index.size() == 0 and session.scalar(select(Story.id).limit(1)) is not None:
         logger.warning("the story index is empty but the store has stories: new articles are not matched against "
                        "them. Run `union-news reprocess --stories` once to index the stored articles.")

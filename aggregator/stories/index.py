@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, delete, func, insert, select, union
+from sqlalchemy import bindparam, delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from aggregator.stories import minhash
@@ -29,6 +29,14 @@ from aggregator.store.models import Article, StoryBand, StorySignature
 
 ANCHOR_BAND = 64
 MIN_SHARED_ANCHORS = 2  # one shared figure or name is common between unrelated reports; two rarely are
+# A candidate found only through a band is read (its text loaded, its shingles recomputed) only when the
+# signatures say it may hold this much of the smaller text. A copy holds at least REPOST_CONTAINMENT (0.5); the
+# estimate's standard error is about 0.08 for texts of equal size and grows as the sizes drift apart, but a copy
+# holding half of a text three times its length is rarely a band candidate anyway (J = 0.14: 1%) and is found
+# through its anchors. Chance band collisions with unrelated articles grow with the history: this keeps each
+# from costing more than a comparison of two signatures.
+LSH_PRECHECK = 0.3
+VIA_BAND, VIA_ANCHORS = 1, 2
 _CHUNK = 500  # ids per IN (...) list, under every database's bound-parameter limit
 
 # Core tables: the index's statements skip the ORM (they run several times per article).
@@ -38,14 +46,17 @@ _ARTICLES = Article.__table__
 
 # The lookups, built once with expanding IN lists. LSH and anchor keys are hashed apart (minhash.band_keys,
 # minhash.text_key), so the key alone says which kind a row is.
-_LSH = select(_BANDS.c.article_id).where(_BANDS.c.key.in_(bindparam("lsh", expanding=True)))
+_LSH = select(_BANDS.c.article_id, literal(VIA_BAND).label("via")).where(
+    _BANDS.c.key.in_(bindparam("lsh", expanding=True)))
 _ANCHORS = (
-    select(_BANDS.c.article_id)
+    select(_BANDS.c.article_id, literal(VIA_ANCHORS).label("via"))
     .where(_BANDS.c.key.in_(bindparam("anchors", expanding=True)), _BANDS.c.day.between(bindparam("low"), bindparam("high")))
     .group_by(_BANDS.c.article_id)
     .having(func.count() >= MIN_SHARED_ANCHORS)
 )
-_BOTH = union(_LSH, _ANCHORS)  # one round trip for both
+_BOTH = union_all(_LSH, _ANCHORS)  # one round trip for both
+_SIGS = select(_SIGNATURES.c.article_id, _SIGNATURES.c.signature, _SIGNATURES.c.shingles).where(
+    _SIGNATURES.c.article_id.in_(bindparam("ids", expanding=True)))
 _STORED = select(_SIGNATURES.c.article_id, _SIGNATURES.c.day, _SIGNATURES.c.signature, _SIGNATURES.c.shingles,
                  _SIGNATURES.c.facts).where(_SIGNATURES.c.article_id.in_(bindparam("ids", expanding=True)))
 
@@ -73,6 +84,7 @@ class Entry:
     article_id: int
     day: int
     signature: np.ndarray
+    shingles: int  # size of the shingle set
     lsh: tuple[int, ...]
     anchors: tuple[int, ...]
 
@@ -92,7 +104,15 @@ def make_entry(article_id: int, features: Features) -> Entry:
 def _entry(article_id: int, day: int, sig: np.ndarray, shingles: int, anchors: Iterable[str]) -> Entry:
     lsh = tuple(minhash.band_keys(sig)) if shingles else ()
     keys = tuple(sorted({minhash.text_key("anchor", a) for a in anchors}))
-    return Entry(article_id, day, sig, lsh, keys)
+    return Entry(article_id, day, sig, shingles, lsh, keys)
+
+
+def proposes(a: Entry, b: Entry) -> bool:
+    """Whether the index proposes `a` and `b` to each other (symmetric): what assign_story finds, pair by pair."""
+    if abs(a.day - b.day) <= WINDOW_DAYS and len(set(a.anchors) & set(b.anchors)) >= MIN_SHARED_ANCHORS:
+        return True
+    return bool(set(a.lsh) & set(b.lsh)) and \
+        minhash.containment_estimate(a.signature, a.shingles, b.signature, b.shingles) >= LSH_PRECHECK
 
 
 def _chunks(values: list[int]) -> Iterable[list[int]]:
@@ -140,7 +160,8 @@ class StoryIndex:
                 cache.pop(article_id, None)
 
     def candidates(self, entry: Entry) -> set[int]:
-        """Indexed articles sharing an LSH band with `entry`, or two anchors within the publication window."""
+        """Indexed articles the index proposes for `entry` (see proposes()): two anchors within the window, or an
+        LSH band and signatures that make a copy possible."""
         params: dict[str, Any] = {"lsh": list(entry.lsh), "anchors": list(entry.anchors),
                                   "low": entry.day - WINDOW_DAYS, "high": entry.day + WINDOW_DAYS}
         if entry.lsh and len(entry.anchors) >= MIN_SHARED_ANCHORS:
@@ -151,8 +172,17 @@ class StoryIndex:
             query = _ANCHORS
         else:
             return set()
-        found = set(self.session.execute(query, params).scalars())
-        found.discard(entry.article_id)
+        via: dict[int, int] = {}
+        for article_id, how in self.session.execute(query, params):
+            via[article_id] = via.get(article_id, 0) | how
+        via.pop(entry.article_id, None)
+        found = {a for a, how in via.items() if how & VIA_ANCHORS}
+        band_only = sorted(a for a, how in via.items() if how == VIA_BAND)
+        for chunk in _chunks(band_only):
+            for article_id, sig, shingles in self.session.execute(_SIGS, {"ids": chunk}):
+                estimate = minhash.containment_estimate(entry.signature, entry.shingles, minhash.from_bytes(sig), shingles)
+                if estimate >= LSH_PRECHECK:
+                    found.add(article_id)
         return found
 
     def load(self, article_ids: Iterable[int]) -> dict[int, tuple[Features, int | None]]:
@@ -184,16 +214,8 @@ class StoryIndex:
     def candidate_pairs(self, article_ids: list[int]) -> set[tuple[int, int]]:
         """Pairs among `article_ids` that the index would propose to each other (a < b)."""
         entries = self.stored(article_ids)
-        pairs: set[tuple[int, int]] = set()
         ids = sorted(entries)
-        for i, a in enumerate(ids):
-            ea = entries[a]
-            for b in ids[i + 1 :]:
-                eb = entries[b]
-                if set(ea.lsh) & set(eb.lsh) or (abs(ea.day - eb.day) <= WINDOW_DAYS
-                                                 and len(set(ea.anchors) & set(eb.anchors)) >= MIN_SHARED_ANCHORS):
-                    pairs.add((a, b))
-        return pairs
+        return {(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if proposes(entries[a], entries[b])}
 
     def size(self) -> int:
         """How many articles are indexed."""

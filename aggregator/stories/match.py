@@ -1,13 +1,17 @@
 """The precise check on a candidate pair: same event or not, and why.
 
-Two paths lead to "same story", and three facts veto both:
-- a repost: most shingles of the shorter text are in the longer one, and the figures and names agree;
-- an independent write-up: published within a few days, sharing several specific figures and names, most of
-  the facts of the sparser article, and some wording;
-- vetoes: the texts give different days for the event, name different years, or are about different cities
-  (neither names the other's city). Templated county reports and this year's round of last year's contest
-  share most of their wording and differ exactly there.
-The check is symmetric, so the clusters do not depend on the order articles arrive in.
+Three vetoes come first (cheap, and where most same-topic candidates end): the two texts name different years
+("2024年…竞赛" against "2025年…"), are about different cities (neither names the other's main city), or give
+different days for the event. Templated county reports and this year's round of last year's contest share
+most of their wording and differ exactly there. Then two paths lead to "same story":
+- a repost: at least half of the shorter text's shingles are in the longer one, and the figures and people of
+  the sparser article are mostly in the other (a template filled with other facts fails here);
+- an independent write-up: published within WINDOW_DAYS, some wording in common, and the same facts: shared
+  figures, people and quoted names weighing REWRITE_SHARED or more (UNDATED_SHARED when one text gives no day
+  for the event), most of the sparser article's facts, and half of the facts of both.
+A verbatim copy whose 今天 now points at a later day than the original's is let past the event-day veto when it
+is at least COPY_CONTAINMENT of the shorter text and its facts agree. The check is symmetric, so the stories do
+not depend on the order articles arrive in. Thresholds were set on tests/data/stories_dev.jsonl (docs/stories.md).
 """
 
 from __future__ import annotations
