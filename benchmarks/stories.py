@@ -32,7 +32,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -125,7 +125,8 @@ class Generator:
         self.per_day = per_day
         self.outlets = outlets
         self.start = datetime(2024, 1, 1, 8, tzinfo=SHANGHAI)
-        self.events: list[Event] = []
+        self.events: deque[Event] = deque(maxlen=60)  # recent events only: memory stays flat over the run
+        self.event_ids = itertools.count()
         self.seq = itertools.count()
 
     def _name(self) -> str:
@@ -140,7 +141,7 @@ class Generator:
     def _event(self, when: datetime, like: Event | None = None) -> Event:
         r = self.rng
         background = list(like.background) if like else r.sample(self.pool, r.randint(9, 14))
-        event = Event(len(self.events), when.date(), r.choice(self.cities), like.campaign if like else r.choice(CAMPAIGNS),
+        event = Event(next(self.event_ids), when.date(), r.choice(self.cities), like.campaign if like else r.choice(CAMPAIGNS),
                       like.venue if like else r.choice(VENUES),
                       [(r.choice(ROLES), self._name()) for _ in range(r.randint(1, 3))], self._figures(), background)
         self.events.append(event)
@@ -227,7 +228,7 @@ class Generator:
                 item = heapq.heappop(pending)
                 emitted += 1
                 yield item.when, item.title, item.text, item.outlet, item.event
-            recent = [ev for ev in self.events[-60:] if (clock.date() - ev.day).days <= 4]
+            recent = [ev for ev in self.events if (clock.date() - ev.day).days <= 4]
             like = r.choice(recent) if recent and r.random() < 0.08 else None  # a templated event elsewhere
             e = self._event(clock, like)
             title, text = self.original(e)

@@ -23,7 +23,6 @@ from aggregator.text import split_byline
 FEATURES_VERSION = 1
 SHINGLE = 4  # characters per shingle; 4-grams keep the overlap of unrelated union news low (docs/stories.md)
 
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -66,7 +65,6 @@ _ROLE = (
 _NAME_TAIL = "说|表示|介绍|告诉|指出|强调|认为|坦言|感慨|笑着|一行|带队|带领|等人|同志"
 _SUR = "(?:" + "|".join(_COMPOUND_SURNAMES) + "|[" + _SURNAMES + "])"
 _PERSON_AFTER_ROLE = re.compile(f"(?:{_ROLE})({_SUR}[\u4e00-\u9fff]{{1,2}})")
-_PERSON_BEFORE_VERB = re.compile(f"(?<![\u4e00-\u9fff])({_SUR}[\u4e00-\u9fff]{{1,2}}?)(?:{_NAME_TAIL})")
 _PERSON_BEFORE_VERB_INNER = re.compile(f"({_SUR}[\u4e00-\u9fff]{{1,2}})(?:{_NAME_TAIL})")
 # Words that begin with a surname character and follow role words often enough to be caught as names.
 _NOT_NAMES = frozenset(
@@ -85,7 +83,7 @@ class Features:
     """The matcher's view of one article."""
 
     shingles: np.ndarray  # sorted unique uint64 hashes of the character shingles of the cleaned text
-    numbers: frozenset[str]  # figures of two or more significant characters ("1260万", "96.5", "132")
+    numbers: frozenset[str]  # figures: two digits or more, or with a decimal point or 万/亿 ("1260万", "96.5")
     persons: frozenset[str]  # person keys: the first two characters of each name found (three for 欧阳…)
     quotes: frozenset[str]  # quoted terms and titles (campaign names, documents)
     event_day: int | None  # ordinal of the date the event happened, when the text says so
@@ -105,13 +103,13 @@ class Features:
             core.update({f"p:{p}": 1.0 for p in self.persons})
             object.__setattr__(self, "core", core)
 
-
     def facts(self) -> dict[str, Any]:
         """Everything but the shingles, as JSON-ready data (stored in story_signatures.facts)."""
         return {
             "numbers": sorted(self.numbers), "persons": sorted(self.persons), "quotes": sorted(self.quotes),
-            "event_day": self.event_day, "event_relative": self.event_relative, "years": sorted(self.years), "day": self.day, "city": self.city,
-            "places": sorted(self.places), "length": self.length, "anchors": sorted(self.anchors),
+            "event_day": self.event_day, "event_relative": self.event_relative, "years": sorted(self.years),
+            "day": self.day, "city": self.city, "places": sorted(self.places), "length": self.length,
+            "anchors": sorted(self.anchors),
         }
 
     @classmethod
