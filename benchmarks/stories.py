@@ -316,7 +316,7 @@ def main() -> None:
     parser.add_argument("--per-day", type=float, default=150.0, help="articles published per day")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", help="SQLite file to create (default: a temporary file, removed afterwards)")
-    parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--json", help="write the figures here (default: benchmarks/results/stories.json)")
     args = parser.parse_args()
     args.exact = min(args.exact, args.n)
 
@@ -428,10 +428,30 @@ def main() -> None:
             "all_pairs_vs_planted": {"pairwise": pairwise(exact_labels, gold_first)},
         },
     }
-    print(json.dumps(result, ensure_ascii=False, indent=1))
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print_summary(result)
+    out = Path(args.json) if args.json else ROOT / "benchmarks" / "results" / "stories.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"figures saved to {out}")
     folder.cleanup()
+
+
+def print_summary(result: dict) -> None:  # type: ignore[type-arg]
+    """The figures as two small tables on stdout (the JSON file has everything)."""
+    print(f"\n{result['n']} articles, {result['overall_rate_per_s']:.1f}/s overall, {result['cpu_ms_per_article']:.2f} ms CPU "
+          f"per article, peak RSS {result['peak_rss_mb']:.0f} MB, store {result['db_mb']:.0f} MB, "
+          f"{result['stories']} stories ({result['multi_article_stories']} with more than one article)")
+    print(f"{'articles':>9} {'per s':>7} {'wall ms':>8} {'CPU ms':>7} {'match ms':>9} {'p95 ms':>7} {'cands':>6} {'RSS MB':>7}")
+    for c in result["checkpoints"]:
+        print(f"{c['articles']:>9} {c['rate_per_s']:>7.1f} {c['ms_per_article']:>8.2f} {c['cpu_ms_per_article']:>7.2f} "
+              f"{c['match_ms_per_article']:>9.2f} {c['p95_ms']:>7.1f} {c['candidates_per_article']:>6.2f} {c['rss_mb']:>7.0f}")
+    e = result["exact"]
+    a = e["agreement_with_all_pairs"]["pairwise"]
+    print(f"first {e['articles']}: all-pairs {e['all_pairs']['pairs']} pairs in {e['all_pairs']['pairs_seconds']:.1f} s; "
+          f"index lookup+load+check {e['index_find_and_check_seconds']:.1f} s ({e['speedup_find_and_check']:.1f}x), "
+          f"whole assign_story {e['all_pairs']['pairs_seconds'] / e['speedup_whole_assign_story']:.1f} s; "
+          f"agreement P {a['precision']} R {a['recall']} (identical: {e['identical_partition']}); "
+          f"all-pairs at n estimated {e['all_pairs_seconds_at_n_estimate'] / 60:.0f} min")
 
 
 if __name__ == "__main__":
