@@ -56,7 +56,7 @@ def stories(db: str | None, eval_path: Path | None, explain: bool, week: str | N
                 echo_table([{
                     "article": m.article_id, "outlet": m.outlet,
                     "published": m.published_at.strftime("%Y-%m-%d %H:%M") if m.published_at else "",
-                    "match": "representative" if m.representative else (m.verdict.reason if m.verdict else ""),
+                    "match": "representative" if m.representative else _match(m),
                     "title": m.title,
                 } for m in members], ["article", "outlet", "published", "match", "title"])
                 return
@@ -79,6 +79,13 @@ def stories(db: str | None, eval_path: Path | None, explain: bool, week: str | N
             } for r in rows], ["story", "size", "outlets", "first seen", "title", "carried by"])
     finally:
         store.close()
+
+
+def _match(member: object) -> str:
+    verdict, via = getattr(member, "verdict", None), getattr(member, "via", None)
+    if verdict is None:
+        return ""
+    return f"{verdict.reason} of {via}" if via is not None else f"({verdict.reason})"
 
 
 def _evaluate(path: Path, explain: bool) -> None:

@@ -36,7 +36,8 @@ class Member:
     url: str
     published_at: datetime | None
     representative: bool
-    verdict: Verdict | None
+    verdict: Verdict | None  # against `via` when it matched one, else against the representative
+    via: int | None = None  # the member it matched
 
 
 def stories_between(session: Session, start: datetime, end: datetime, min_size: int = 1) -> list[StoryRow]:
@@ -54,18 +55,30 @@ def stories_between(session: Session, start: datetime, end: datetime, min_size: 
 
 
 def story_members(session: Session, story_id: int) -> list[Member]:
-    """The articles of a story, the representative first, each judged against the representative."""
+    """The articles of a story, the representative first, each with the check that ties it to the story.
+
+    A member is judged against the representative first, else against the other members: a story is a connected
+    group, so an article may belong through another version (a brief that matches the full text only).
+    """
     story = session.get(Story, story_id)
     if story is None:
         return []
     names = {s.id: s.name for s in session.scalars(select(Source))}
     members = list(session.scalars(select(Article).where(Article.story_id == story_id).order_by(Article.published_at, Article.id)))
     best = next((m for m in members if m.id == story.representative_id), members[0] if members else None)
-    best_features = features_of(best) if best is not None else None
+    features = {m.id: features_of(m) for m in members}
     result = []
     for m in sorted(members, key=lambda a: (a is not best, a.id)):
-        verdict = judge(best_features, features_of(m)) if best_features is not None and m is not best else None
-        result.append(Member(m.id, names.get(m.source_id, m.source_id), m.title, m.url, m.published_at, m is best, verdict))
+        verdict, via = None, None
+        if best is not None and m is not best:
+            for other in [best] + [o for o in members if o is not best and o is not m]:
+                candidate = judge(features[other.id], features[m.id])
+                if candidate.same:
+                    verdict, via = candidate, other.id
+                    break
+                verdict = verdict or candidate
+        result.append(Member(m.id, names.get(m.source_id, m.source_id), m.title, m.url, m.published_at, m is best,
+                             verdict, via))
     return result
 
 
