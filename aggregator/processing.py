@@ -84,5 +84,20 @@ def reprocess(store: Store, registry: Registry, classifier: SectionClassifier, *
                 progress(done, len(ids))
     if stories:
         with store.session() as session:
-            report.stories = rebuild_stories(session)
+            # The progress callback counts one call per item; the rebuild reports per batch of articles.
+            # When extraction ran first its bar is spent, so the rebuild reports only when it runs alone.
+            report.stories = rebuild_stories(session, progress=_per_item(progress) if progress and not extract else None)
+    return report
+
+
+def _per_item(progress: Callable[[int, int], None]) -> Callable[[int, int], None]:
+    """Adapt a one-call-per-item progress callback to one that is told (done, total) now and then."""
+    seen = 0
+
+    def report(done: int, total: int) -> None:
+        nonlocal seen
+        for n in range(seen + 1, done + 1):
+            progress(n, total)
+        seen = max(seen, done)
+
     return report

@@ -157,25 +157,35 @@ class ManualLabel(Base):
 
 
 class StorySignature(Base):
-    """An article's near-duplicate signature (MinHash values), kept with the store for incremental matching."""
+    """An article's entry in the story index: MinHash signature and the facts the matcher compares."""
 
     __tablename__ = "story_signatures"
 
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
-    signature: Mapped[bytes] = mapped_column(LargeBinary)
-    shingles: Mapped[int] = mapped_column(Integer, default=0)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)  # NUM_PERM little-endian uint32 minima
+    shingles: Mapped[int] = mapped_column(Integer, default=0)  # size of the shingle set
+    day: Mapped[int | None] = mapped_column(Integer)  # ordinal of the publication day (fetch day if undated)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # features version that wrote it
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # figures, people, quoted names, event day, places
 
 
 class StoryBand(Base):
-    """One LSH band key of an article's signature: articles sharing a key are near-duplicate candidates."""
+    """One index key of an article: an LSH band of its signature (band < 64) or an anchor fact (band 64).
+
+    Articles sharing a band key are near-duplicate candidates; articles sharing two anchor keys within a few
+    days are same-event candidates (aggregator/stories/index.py). The primary key (key, day, article_id) is
+    the lookup itself, so a row costs one B-tree entry (WITHOUT ROWID on SQLite). No foreign key: an index
+    row is removed through the article's stored signature, and a row left by a deleted article is ignored
+    (candidates are joined with articles) until the next `union-news reprocess --stories`.
+    """
 
     __tablename__ = "story_bands"
-    __table_args__ = (Index("ix_story_bands_key", "band", "key"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     band: Mapped[int] = mapped_column(Integer)
-    key: Mapped[int] = mapped_column(BigInteger)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
 
 
 class CrawlRun(Base):

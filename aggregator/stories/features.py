@@ -1,0 +1,392 @@
+"""What the story matcher looks at in one article: character shingles and the facts of the event.
+
+Chinese has no spaces, so the text is compared on overlapping character n-grams (shingles), hashed to 64-bit
+integers with numpy. Independent write-ups of one event share few shingles but the same facts: figures
+("1260万元", "96.5分"), people ("孙海涛"), the event's date, the city; articles on the same topic but another
+event share phrases and differ in exactly those facts. Everything here is a pure function of the article's
+title, text and publication day, so matching never depends on what else is in the store.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+
+from aggregator.regions import Gazetteer, Place, default_gazetteer
+from aggregator.text import split_byline
+
+FEATURES_VERSION = 1
+SHINGLE = 4  # characters per shingle; 4-grams keep the overlap of unrelated union news low (docs/stories.md)
+
+_MUL = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+# Credit lines that reposts add or drop; they say nothing about the event.
+_CREDIT = re.compile(
+    r"^[（(【\[]?\s*(?:来源|稿源|本文来源|转自|责任编辑|责编|编辑|审核|审校|校对|初审|二审|三审|终审|监制|统筹|作者|"
+    r"撰稿|文字|记者|通讯员|摄影|图片|图文|视频|原标题|供稿|编审|签发|值班编辑)\s*[:：\s]"
+)
+_KEEP = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
+# Figures: digits with an optional 余/多 and a 万/亿 multiplier. Units are ignored on purpose: one write-up says
+# "12个基层单位", another "12家".
+_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?:余|多)?(万|亿)?")
+_FULL_DATE = re.compile(r"(?:(20\d\d)年)?(\d{1,2})月(\d{1,2})日")
+_DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})日")
+_RELATIVE = re.compile(r"(今天|今日|昨天|昨日)")
+# A date after these is a deadline or the end of a period, not the day of the event.
+_NOT_EVENT_BEFORE = ("截至", "截止", "至", "到", "从", "自", "于", "前", "起")
+_NOT_EVENT_AFTER = ("电", "讯", "前", "以来", "至", "到", "—", "-", "~", "止")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|－|-|至)")
+_QUOTED = re.compile(r"[“\"《「『‘]([^”\"》」』’\n]{2,24})[”\"》」』’]")
+
+# Common surnames (the hundred-odd that cover most people in the news) and the roles that precede a name.
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
+    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳穆农司卓古吉缪简车项连芦麦褚娄窦"
+    "戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻"
+    "苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练"
+    "廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿"
+    "鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "司徒", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯")
+_ROLE = (
+    "主席|书记|主任|会长|局长|部长|处长|科长|经理|厂长|院长|校长|班长|组长|队长|站长|理事长|董事长|秘书长|"
+    "选手|司机|骑手|快递员|外卖员|配送员|驾驶员|调度员|钳工|焊工|车工|磨工|电工|技师|工程师|劳动模范|劳模|能手|"
+    "获得者|教练|医生|护士|律师|调解员|环卫工|环卫工人|建筑工人|钢筋工|厨师长|店长|工匠|网格员|保安员"
+)
+_NAME_TAIL = "说|表示|介绍|告诉|指出|强调|认为|坦言|感慨|笑着|一行|带队|带领|等人|同志"
+_SUR = "(?:" + "|".join(_COMPOUND_SURNAMES) + "|[" + _SURNAMES + "])"
+_PERSON_AFTER_ROLE = re.compile(f"(?:{_ROLE})({_SUR}[\u4e00-\u9fff]{{1,2}})")
+_PERSON_BEFORE_VERB_INNER = re.compile(f"({_SUR}[\u4e00-\u9fff]{{1,2}})(?:{_NAME_TAIL})")
+# Words that begin with a surname character and follow role words often enough to be caught as names.
+_NOT_NAMES = frozenset(
+    "安全 常见 陆续 晋级 高温 文化 方式 连续 全市 全省 全国 全体 全面 全部 成为 成功 明确 平时 高级 金牌 严格 "
+    "白天 向社 于是 于今 马上 师生 现场 代表 作为 通过 要求 提供 提升 提出 参加 参与 积极 主动 共同 向全 向广 "
+    "向一 向大 向职 为全 为广 为一 为职 为大 张贴 叶片 史上 余名 余人 万名 万人 万元 钱款 江边 黄金 龙头 "
+    "包括 包装 管理 管道 何时 何处 于一 向他 向她 宁可 应当 应急 易碎 曾经 尚未 齐心 石油 田间 任务 任何 甘于 "
+    "党员 党组 宣讲 宣传 邢台 安排 苏州 杭州 温州 林业 冯家 庞大 关于 关注 关心 关键 单位 韩国 孔子 车间".split()
+)
+# Honorific forms used for ordinary workers: 朱阿姨, 蒋师傅, 骑手小韩.
+_FAMILIAR = re.compile(f"(?:{_ROLE})((?:老|小)[{_SURNAMES}])|([{_SURNAMES}](?:师傅|阿姨|大姐|大爷|女士|先生))")
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """The matcher's view of one article."""
+
+    shingles: np.ndarray  # sorted unique uint64 hashes of the character shingles of the cleaned text
+    numbers: frozenset[str]  # figures: two digits or more, or with a decimal point or 万/亿 ("1260万", "96.5")
+    persons: frozenset[str]  # person keys: the first two characters of each name found (three for 欧阳…)
+    quotes: frozenset[str]  # quoted terms and titles (campaign names, documents)
+    event_day: int | None  # ordinal of the date the event happened, when the text says so
+    event_relative: bool  # that date was 今天/昨天: a verbatim copy published later keeps the word, not the day
+    years: frozenset[int]  # years the headline and lead name ("2024年…竞赛")
+    day: int  # ordinal of the publication day (0 when unknown)
+    city: str | None  # the article's main city (or province), from the gazetteer
+    places: frozenset[str]  # every city and province the article names
+    title: str = ""
+    length: int = 0  # characters of cleaned text
+    anchors: frozenset[str] = field(default_factory=frozenset)  # the facts used as index keys
+    core: dict[str, float] = field(default_factory=dict, compare=False)  # figures and people with their weights
+
+    def __post_init__(self) -> None:
+        if not self.core:  # computed once: the precise check reads it for every candidate pair
+            core = {f"n:{n}": number_weight(n) for n in self.numbers}
+            core.update({f"p:{p}": 1.0 for p in self.persons})
+            object.__setattr__(self, "core", core)
+
+    def facts(self) -> dict[str, Any]:
+        """Everything but the shingles, as JSON-ready data (stored in story_signatures.facts)."""
+        return {
+            "numbers": sorted(self.numbers), "persons": sorted(self.persons), "quotes": sorted(self.quotes),
+            "event_day": self.event_day, "event_relative": self.event_relative, "years": sorted(self.years),
+            "day": self.day, "city": self.city, "places": sorted(self.places), "length": self.length,
+            "anchors": sorted(self.anchors),
+        }
+
+    @classmethod
+    def from_facts(cls, facts: dict[str, Any], shingles: np.ndarray, title: str = "") -> Features:
+        """Rebuild the features of a stored article from its facts and its recomputed shingles."""
+        return cls(
+            shingles=shingles, numbers=frozenset(facts.get("numbers", ())), persons=frozenset(facts.get("persons", ())),
+            quotes=frozenset(facts.get("quotes", ())), event_day=facts.get("event_day"),
+            event_relative=bool(facts.get("event_relative")),
+            years=frozenset(facts.get("years", ())), day=int(facts.get("day") or 0), city=facts.get("city"),
+            places=frozenset(facts.get("places", ())), title=title, length=int(facts.get("length") or 0),
+            anchors=frozenset(facts.get("anchors", ())),
+        )
+
+
+def clean_body(text: str) -> str:
+    """The article text without a leading byline and without credit lines (来源, 编辑, 审核, …)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    lines = [line.strip() for line in text.replace("\r", "\n").split("\n")]
+    lines = [line for line in lines if line]
+    if lines:
+        _byline, rest = split_byline(lines[0])
+        lines[0] = rest
+    kept = []
+    for line in lines:
+        if _CREDIT.match(line):
+            continue
+        # "编辑：许婷　审核：王敏" and similar footers made only of credits
+        if len(line) <= 40 and re.fullmatch(r"(?:[\u4e00-\u9fff]{2,4}\s*[:：]\s*[\u4e00-\u9fff·\s]{1,12}\s*)+", line) \
+                and re.search(r"编辑|审核|校对|来源|监制|统筹", line):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
+    """Sorted unique 64-bit hashes of the character `size`-grams of `text` (letters, digits, CJK only)."""
+    compact = _KEEP.sub("", text)
+    if len(compact) < size:
+        compact = compact if compact else ""
+        if not compact:
+            return np.zeros(0, dtype=np.uint64)
+        size = len(compact)
+    codes = np.frombuffer(compact.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    count = len(codes) - size + 1
+    with np.errstate(over="ignore"):
+        acc = codes[:count].copy()
+        for k in range(1, size):
+            acc = acc * _MUL + codes[k : k + count]
+        return np.unique(_mix(acc))
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer: spreads every input bit over the whole 64-bit output."""
+    with np.errstate(over="ignore"):
+        z = values + _MUL
+        z = (z ^ (z >> np.uint64(30))) * _M1
+        z = (z ^ (z >> np.uint64(27))) * _M2
+        return z ^ (z >> np.uint64(31))
+
+
+_CLOCK = re.compile(r"\d{1,2}(?:时|点|:)\d{1,2}分?")
+
+
+def numbers_of(text: str) -> set[str]:
+    """The figures in `text`: years, dates and clock times left out, single digits only with 万/亿 or decimals."""
+    found: set[str] = set()
+    text = _CLOCK.sub(" ", text)
+    for match in _NUMBER.finditer(text):
+        digits, mult = match.group(1), match.group(2) or ""
+        after = text[match.end() : match.end() + 1]
+        if not mult and after in ("年", "月", "日", "时", "点", "号") and not (after == "年" and len(digits) < 4):
+            continue  # a year, a date or a clock time: dates are compared as dates
+        if not mult and after == "年" and len(digits) == 4:
+            continue
+        if "." not in digits and not mult and len(digits) < 2:
+            continue
+        if digits.isdigit() and len(digits) == 4 and digits.startswith("20") and after in ("—", "-", "－", "至"):
+            continue  # 2025—2027年
+        found.add(digits + mult)
+    return found
+
+
+def number_weight(number: str) -> float:
+    """How much a shared figure says: 1.0 for three or more significant digits, 0.6 for two, 0.25 for one.
+
+    Round figures (5000元, 30个) recur across unrelated events; 1260万 or 96.5 hardly ever do.
+    """
+    significant = number.rstrip("万亿").replace(".", "").strip("0")
+    if "." in number:
+        return 1.0
+    return {0: 0.25, 1: 0.25, 2: 0.6}.get(len(significant), 1.0)
+
+
+def quote_weight(quote: str) -> float:
+    """A quoted name (“巾帼劳模工匠助企行”, 《地铁六号线》) weighs like a person; a two- or three-character one half."""
+    return 1.0 if len(quote) >= 4 else 0.5
+
+
+def _ordinal(year: int, month: int, day: int) -> int | None:
+    try:
+        return date(year, month, day).toordinal()
+    except ValueError:
+        return None
+
+
+def _resolve(month: int, day: int, pub: date, year: int | None) -> int | None:
+    """Ordinal of month/day: the year given, else the publication's year (a date six months away is next/last year)."""
+    if year is None:
+        year = pub.year
+        guess = _ordinal(year, month, day)
+        if guess is not None and guess - pub.toordinal() > 180:
+            year -= 1
+        elif guess is not None and pub.toordinal() - guess > 180:
+            year += 1
+    return _ordinal(year, month, day)
+
+
+def event_day_of(text: str, published: int) -> int | None:
+    """The day the event happened: the first date the text gives that is not a deadline or a period's end.
+
+    "6月9日" takes its year from the publication day; "9日" takes the month too (the previous month when that
+    would be after the publication); 今天/昨天 count from the publication day.
+    """
+    return event_of(text, published)[0]
+
+
+def event_of(text: str, published: int) -> tuple[int | None, bool]:
+    """(event_day_of, whether that day came from 今天/昨天 rather than a written date)."""
+    if not published:
+        return None, False  # without a publication day a date in the text cannot be placed (nor vetoed on)
+    pub = date.fromordinal(published)
+    found: list[tuple[int, int, bool]] = []  # (position, ordinal, relative) of the first usable date of each form
+
+    def usable(start: int, end: int) -> bool:
+        before, after = text[max(0, start - 2) : start], text[end : end + 2]
+        return not any(before.endswith(w) for w in _NOT_EVENT_BEFORE) and not any(after.startswith(w) for w in _NOT_EVENT_AFTER)
+
+    for match in _FULL_DATE.finditer(text):
+        year = int(match.group(1)) if match.group(1) else None
+        value = _resolve(int(match.group(2)), int(match.group(3)), pub, year) if usable(match.start(), match.end()) else None
+        if value is not None:
+            found.append((match.start(), value, False))
+            break
+    for match in _DAY_ONLY.finditer(text):
+        if not usable(match.start(), match.end()):
+            continue
+        day = int(match.group(1))
+        value = _ordinal(pub.year, pub.month, day)
+        if value is None or value > published + 1:
+            before = pub.replace(day=1) - timedelta(days=1)
+            value = _ordinal(before.year, before.month, day)
+        if value is not None:
+            found.append((match.start(), value, False))
+            break
+    for match in _RELATIVE.finditer(text):
+        found.append((match.start(), published - (1 if match.group(1) in ("昨天", "昨日") else 0), True))
+        break
+    if not found:
+        return None, False
+    _pos, value, relative = min(found)
+    return value, relative
+
+
+def persons_of(text: str) -> set[str]:
+    """Candidate person names: a surname after a role word (选手孙海涛) or before a speech verb (孙海涛说)."""
+    names: set[str] = set()
+    for match in _PERSON_AFTER_ROLE.finditer(text):
+        names.add(match.group(1))
+    for match in _PERSON_BEFORE_VERB_INNER.finditer(text):
+        names.add(match.group(1))
+    for match in _FAMILIAR.finditer(text):
+        names.add(match.group(1) or match.group(2))
+    # A three-character grab can swallow the next character ("汪磊以"); names are compared on their first two
+    # characters (three after a compound surname), which also lets "孙海涛说" and "选手孙海涛" meet.
+    keys = {n[:3] if n[:2] in _COMPOUND_SURNAMES else n[:2] for n in names}
+    return {k for k in keys if k not in _NOT_NAMES and len(k) >= 2}
+
+
+class PlaceScanner:
+    """Finds gazetteer names fast: candidates are looked up by their first two characters, longest first.
+
+    Gazetteer.scan tries every name that starts with the current character; this does one dict lookup per
+    position, which matters when every article and every candidate is scanned.
+    """
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.names = gazetteer.names
+        by_prefix: dict[str, list[str]] = {}
+        for name in self.names:
+            if len(name) >= 2:
+                by_prefix.setdefault(name[:2], []).append(name)
+        self.by_prefix = {k: sorted(v, key=len, reverse=True) for k, v in by_prefix.items()}
+
+    def scan(self, text: str) -> list[tuple[int, list[Place]]]:
+        """(position, places) of every name in `text`, the longest match winning at each position."""
+        found: list[tuple[int, list[Place]]] = []
+        i, n = 0, len(text) - 1
+        get = self.by_prefix.get
+        while i < n:
+            names = get(text[i : i + 2])
+            if names:
+                for name in names:
+                    if text.startswith(name, i):
+                        found.append((i, self.names[name]))
+                        i += len(name)
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        return found
+
+
+_scanner: PlaceScanner | None = None
+
+
+def places_of(title: str, body: str) -> tuple[str | None, set[str]]:
+    """(the article's main city, or province when no city is named; every city and province it names).
+
+    The main place is scored as aggregator.regions.detect_region does: a name in the headline counts 5, in the
+    first 160 characters 2, further on 1; names shared by two provinces count for nothing.
+    """
+    global _scanner
+    if _scanner is None:
+        _scanner = PlaceScanner(default_gazetteer())
+    places: set[str] = set()
+    provinces: dict[str, float] = {}
+    cities: dict[tuple[str, str], float] = {}
+    for weight, chunk in ((5.0, title), (2.0, body[:160]), (1.0, body[160:2000])):
+        for pos, found in _scanner.scan(chunk):
+            for place in found:
+                places.add(place.province)
+                if place.city:
+                    places.add(place.city)
+            if len({p.province for p in found}) > 1:
+                continue
+            place = found[0]
+            w = weight * (1.5 if pos < 30 else 1.0)
+            provinces[place.province] = provinces.get(place.province, 0.0) + w
+            if place.city:
+                cities[(place.province, place.city)] = cities.get((place.province, place.city), 0.0) + w
+    for _pos, found in _scanner.scan(body[2000:]):
+        for place in found:
+            places.add(place.province)
+            if place.city:
+                places.add(place.city)
+    if not provinces:
+        return None, places
+    province = max(provinces, key=lambda p: (provinces[p], -len(p)))
+    in_province = {c: w for (p, c), w in cities.items() if p == province}
+    return (max(in_province, key=in_province.__getitem__) if in_province else province), places
+
+
+def shingles_of(title: str, text: str) -> np.ndarray:
+    """The shingles the matcher compares: headline and cleaned text (byline and credit lines removed)."""
+    return shingle_hashes(unicodedata.normalize("NFKC", title or "").strip() + "\n" + clean_body(text))
+
+
+def extract(title: str, text: str, published: int = 0) -> Features:
+    """The features of one article; `published` is the ordinal of its publication day (0 when unknown)."""
+    title = unicodedata.normalize("NFKC", title or "").strip()
+    body = clean_body(text)
+    lead = title + "\n" + body[:200]
+    numbers = numbers_of(title + "\n" + body)
+    persons = persons_of(body)
+    quotes = {q.strip() for q in _QUOTED.findall(title + "\n" + body)}
+    years = {int(y) for y in _YEAR.findall(lead)}
+    city, places = places_of(title, body)
+    event, relative = event_of(body, published)
+    anchors = {f"n:{n}" for n in numbers if number_weight(n) >= 0.5} | {f"p:{p}" for p in persons} \
+        | {f"q:{q}" for q in quotes if quote_weight(q) >= 1.0}
+    if event is not None and city:
+        anchors.add(f"e:{event}:{city}")
+    return Features(
+        shingles=shingle_hashes(title + "\n" + body),  # what shingles_of(title, text) computes
+        numbers=frozenset(numbers), persons=frozenset(persons), quotes=frozenset(quotes), event_day=event,
+        event_relative=relative,        years=frozenset(years), day=published, city=city, places=frozenset(places), title=title,
+        length=len(_KEEP.sub("", body)), anchors=frozenset(anchors),
+    )

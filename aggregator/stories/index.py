@@ -1,0 +1,233 @@
+"""The story index in the store: who might be the same story as a new article, found in sub-linear time.
+
+Two kinds of keys go into story_bands, each row carrying the article's publication day:
+- LSH band keys (band 0..BANDS-1) of the MinHash signature: near-verbatim copies share at least one, whenever
+  they were published (the whole history is searched);
+- anchor keys (band ANCHOR_BAND) of the article's specific facts (figures, people, quoted names, the event's
+  day and city): independent write-ups of one event share two or more, published within WINDOW_DAYS.
+The table's primary key is (key, day, article_id), so both lookups are range scans of one B-tree whose cost
+follows the number of matching rows, not the size of the store. Candidates are then judged exactly
+(aggregator/stories/match.py) on facts stored in story_signatures and shingles recomputed from the text.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import bindparam, delete, func, insert, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from aggregator.stories import minhash
+from aggregator.stories.features import FEATURES_VERSION, Features, shingles_of
+from aggregator.stories.match import WINDOW_DAYS
+from aggregator.store.models import Article, StoryBand, StorySignature
+
+ANCHOR_BAND = 64
+MIN_SHARED_ANCHORS = 2  # one shared figure or name is common between unrelated reports; two rarely are
+# A candidate found only through a band is read (its text loaded, its shingles recomputed) only when the
+# signatures say it may hold this much of the smaller text. A copy holds at least REPOST_CONTAINMENT (0.5); the
+# estimate's standard error is about 0.08 for texts of equal size and grows as the sizes drift apart, but a copy
+# holding half of a text three times its length is rarely a band candidate anyway (J = 0.14: 1%) and is found
+# through its anchors. Chance band collisions with unrelated articles grow with the history: this keeps each
+# from costing more than a comparison of two signatures.
+LSH_PRECHECK = 0.3
+VIA_BAND, VIA_ANCHORS = 1, 2
+_CHUNK = 500  # ids per IN (...) list, under every database's bound-parameter limit
+
+# Core tables: the index's statements skip the ORM (they run several times per article).
+_BANDS = StoryBand.__table__
+_SIGNATURES = StorySignature.__table__
+_ARTICLES = Article.__table__
+
+# The lookups, built once with expanding IN lists. LSH and anchor keys are hashed apart (minhash.band_keys,
+# minhash.text_key), so the key alone says which kind a row is.
+_LSH = select(_BANDS.c.article_id, literal(VIA_BAND).label("via")).where(
+    _BANDS.c.key.in_(bindparam("lsh", expanding=True)))
+_ANCHORS = (
+    select(_BANDS.c.article_id, literal(VIA_ANCHORS).label("via"))
+    .where(_BANDS.c.key.in_(bindparam("anchors", expanding=True)), _BANDS.c.day.between(bindparam("low"), bindparam("high")))
+    .group_by(_BANDS.c.article_id)
+    .having(func.count() >= MIN_SHARED_ANCHORS)
+)
+_BOTH = union_all(_LSH, _ANCHORS)  # one round trip for both
+_SIGS = select(_SIGNATURES.c.article_id, _SIGNATURES.c.signature, _SIGNATURES.c.shingles).where(
+    _SIGNATURES.c.article_id.in_(bindparam("ids", expanding=True)))
+_STORED = select(_SIGNATURES.c.article_id, _SIGNATURES.c.day, _SIGNATURES.c.signature, _SIGNATURES.c.shingles,
+                 _SIGNATURES.c.facts).where(_SIGNATURES.c.article_id.in_(bindparam("ids", expanding=True)))
+
+# Features of recently matched articles: reposts arrive within days, so the same articles are candidates again
+# and again, and recomputing their shingles is the costly part of loading them. One bounded cache per engine;
+# an entry is used only while the article's stored signature is the one it was computed with, so a text changed
+# by another process (which re-indexes the article) is never served stale.
+_CACHE_SIZE = 4096
+_caches: weakref.WeakKeyDictionary[Any, OrderedDict[int, tuple[bytes, Features]]] = weakref.WeakKeyDictionary()
+
+
+def _cache_for(session: Session) -> OrderedDict[int, tuple[bytes, Features]]:
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    cache = _caches.get(engine)
+    if cache is None:
+        cache = _caches[engine] = OrderedDict()
+    return cache
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the index holds for one article."""
+
+    article_id: int
+    day: int
+    signature: np.ndarray
+    shingles: int  # size of the shingle set
+    lsh: tuple[int, ...]
+    anchors: tuple[int, ...]
+
+    def rows(self) -> list[dict[str, int]]:
+        """The story_bands rows of this entry."""
+        rows = [{"key": k, "day": self.day, "article_id": self.article_id, "band": b} for b, k in enumerate(self.lsh)]
+        rows += [{"key": k, "day": self.day, "article_id": self.article_id, "band": ANCHOR_BAND} for k in self.anchors]
+        return rows
+
+
+def make_entry(article_id: int, features: Features) -> Entry:
+    """The index entry of an article from its features (no shingles, no LSH keys: nothing to compare on)."""
+    sig = minhash.signature(features.shingles)
+    return _entry(article_id, features.day, sig, int(features.shingles.size), features.anchors)
+
+
+def _entry(article_id: int, day: int, sig: np.ndarray, shingles: int, anchors: Iterable[str]) -> Entry:
+    lsh = tuple(minhash.band_keys(sig)) if shingles else ()
+    keys = tuple(sorted({minhash.text_key("anchor", a) for a in anchors}))
+    return Entry(article_id, day, sig, shingles, lsh, keys)
+
+
+def proposes(a: Entry, b: Entry) -> bool:
+    """Whether the index proposes `a` and `b` to each other (symmetric): what assign_story finds, pair by pair."""
+    if abs(a.day - b.day) <= WINDOW_DAYS and len(set(a.anchors) & set(b.anchors)) >= MIN_SHARED_ANCHORS:
+        return True
+    return bool(set(a.lsh) & set(b.lsh)) and \
+        minhash.containment_estimate(a.signature, a.shingles, b.signature, b.shingles) >= LSH_PRECHECK
+
+
+def _chunks(values: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+class StoryIndex:
+    """The LSH and anchor index kept in story_signatures / story_bands, used through a session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, entry: Entry, features: Features) -> None:
+        """Index one article (not indexed yet: callers remove an article before indexing it again)."""
+        self.session.execute(insert(_SIGNATURES), [{
+            "article_id": entry.article_id, "signature": minhash.to_bytes(entry.signature),
+            "shingles": int(features.shingles.size), "day": entry.day, "version": FEATURES_VERSION,
+            "facts": features.facts(),
+        }])
+        rows = entry.rows()
+        if rows:
+            self.session.execute(insert(_BANDS), rows)
+
+    def stored(self, article_ids: Iterable[int]) -> dict[int, Entry]:
+        """The entries of indexed articles, rebuilt from their stored signature and facts."""
+        entries: dict[int, Entry] = {}
+        for chunk in _chunks(sorted(set(article_ids))):
+            for article_id, day, sig, shingles, facts in self.session.execute(_STORED, {"ids": chunk}):
+                anchors = (facts or {}).get("anchors", ())
+                entries[article_id] = _entry(article_id, day or 0, minhash.from_bytes(sig), shingles, anchors)
+        return entries
+
+    def remove(self, article_ids: list[int]) -> None:
+        """Take articles out of the index (their band rows are found through their stored entries)."""
+        cache = _cache_for(self.session)
+        for article_id, entry in self.stored(article_ids).items():
+            keys = list(entry.lsh + entry.anchors)
+            if keys:
+                self.session.execute(delete(_BANDS).where(_BANDS.c.key.in_(keys), _BANDS.c.day == entry.day,
+                                                          _BANDS.c.article_id == article_id))
+        for chunk in _chunks(sorted(set(article_ids))):
+            self.session.execute(delete(_SIGNATURES).where(_SIGNATURES.c.article_id.in_(chunk)))
+            for article_id in chunk:
+                cache.pop(article_id, None)
+
+    def candidates(self, entry: Entry) -> set[int]:
+        """Indexed articles the index proposes for `entry` (see proposes()): two anchors within the window, or an
+        LSH band and signatures that make a copy possible."""
+        params: dict[str, Any] = {"lsh": list(entry.lsh), "anchors": list(entry.anchors),
+                                  "low": entry.day - WINDOW_DAYS, "high": entry.day + WINDOW_DAYS}
+        if entry.lsh and len(entry.anchors) >= MIN_SHARED_ANCHORS:
+            query = _BOTH
+        elif entry.lsh:
+            query = _LSH
+        elif len(entry.anchors) >= MIN_SHARED_ANCHORS:
+            query = _ANCHORS
+        else:
+            return set()
+        via: dict[int, int] = {}
+        for article_id, how in self.session.execute(query, params):
+            via[article_id] = via.get(article_id, 0) | how
+        via.pop(entry.article_id, None)
+        found = {a for a, how in via.items() if how & VIA_ANCHORS}
+        band_only = sorted(a for a, how in via.items() if how == VIA_BAND)
+        for chunk in _chunks(band_only):
+            for article_id, sig, shingles in self.session.execute(_SIGS, {"ids": chunk}):
+                estimate = minhash.containment_estimate(entry.signature, entry.shingles, minhash.from_bytes(sig), shingles)
+                if estimate >= LSH_PRECHECK:
+                    found.add(article_id)
+        return found
+
+    def load(self, article_ids: Iterable[int]) -> dict[int, tuple[Features, int | None]]:
+        """Features (stored facts, shingles recomputed from the text) and story of indexed articles.
+
+        Ids without an article (a row left by a deleted article) are left out.
+        """
+        cache = _cache_for(self.session)
+        current: dict[int, tuple[int | None, bytes]] = {}
+        for chunk in _chunks(sorted(article_ids)):
+            query = (select(_ARTICLES.c.id, _ARTICLES.c.story_id, _SIGNATURES.c.signature)
+                     .join(_SIGNATURES, _SIGNATURES.c.article_id == _ARTICLES.c.id).where(_ARTICLES.c.id.in_(chunk)))
+            current.update((a, (story, bytes(sig))) for a, story, sig in self.session.execute(query))
+        stale = [a for a, (_story, sig) in current.items() if a not in cache or cache[a][0] != sig]
+        for chunk in _chunks(stale):
+            query = (select(_ARTICLES.c.id, _ARTICLES.c.title, _ARTICLES.c.body_text, _SIGNATURES.c.facts)
+                     .join(_SIGNATURES, _SIGNATURES.c.article_id == _ARTICLES.c.id).where(_ARTICLES.c.id.in_(chunk)))
+            for article_id, title, body, facts in self.session.execute(query):
+                features = Features.from_facts(facts or {}, shingles_of(title or "", body or ""), title or "")
+                cache[article_id] = (current[article_id][1], features)
+        result: dict[int, tuple[Features, int | None]] = {}
+        for article_id, (story_id, _sig) in current.items():
+            cache.move_to_end(article_id)
+            result[article_id] = (cache[article_id][1], story_id)
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+        return result
+
+    def candidate_pairs(self, article_ids: list[int]) -> set[tuple[int, int]]:
+        """Pairs among `article_ids` that the index would propose to each other (a < b)."""
+        entries = self.stored(article_ids)
+        ids = sorted(entries)
+        return {(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if proposes(entries[a], entries[b])}
+
+    def size(self) -> int:
+        """How many articles are indexed."""
+        return self.session.scalar(select(func.count()).select_from(_SIGNATURES)) or 0
+
+    def outdated(self) -> int:
+        """How many indexed articles were indexed by another version of the features."""
+        return self.session.scalar(select(func.count()).select_from(_SIGNATURES)
+                                   .where(_SIGNATURES.c.version != FEATURES_VERSION)) or 0
+
+    def clear(self) -> None:
+        """Empty the index."""
+        self.session.execute(delete(_BANDS))
+        self.session.execute(delete(_SIGNATURES))
+        _cache_for(self.session).clear()
