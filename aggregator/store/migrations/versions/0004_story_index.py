@@ -1,7 +1,7 @@
 """Story index: band rows keyed for lookup (key, day, article_id), facts and day on signatures.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-29 10:00:00
 
 The first form of story matching never wrote these two tables, so story_bands is recreated empty. Stories
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
