@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +10,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+
+logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -37,7 +40,18 @@ def upgrade_to_head(engine: Engine) -> None:
     """Apply every pending migration in one transaction per migration (a no-op when up to date)."""
     if current_revision(engine) == head_revision():
         return
+    from aggregator.search import rebuild_index
+    from aggregator.store.derived import ensure_triggers, has_search
+
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        # A migration that rebuilds `articles` (Alembic's batch mode on SQLite copies the table) drops the
+        # search index's triggers with it: put them back and re-index, in the same transaction.
+        if has_search(connection):
+            created = ensure_triggers(connection)
+            if created:
+                logger.warning("search index triggers %s were missing after the upgrade; re-indexing the articles",
+                               ", ".join(created))
+                rebuild_index(connection)
