@@ -75,7 +75,7 @@ def run_crawl(db: str | None, sources: str | Path | None = None, only: list[str]
         settings = crawl_settings(UNION_NEWS_DB=db_url, UNION_NEWS_SOURCES=sources_path, UNION_NEWS_RUN_ID=run_id,
                                   UNION_NEWS_ONLY_SOURCES=only or [], **overrides)
         # Logging goes through the command's root handler (-v sets its level), not a second one of Scrapy's.
-        process = CrawlerProcess(settings, install_root_handler=False)
+        process = _process(settings)
         # Our own list: the process forgets a crawler when it finishes, and its stats are read after that.
         crawlers = [process.create_crawler(name) for name in spiders]
         for crawler in crawlers:
@@ -105,6 +105,16 @@ def run_crawl(db: str | None, sources: str | Path | None = None, only: list[str]
         if run_lock is not None:
             run_lock.release()
     return report
+
+
+def _process(settings: Settings) -> CrawlerProcess:
+    """A CrawlerProcess that leaves the root logging handlers to the command (newer Scrapy: a setting)."""
+    from scrapy.settings import default_settings as scrapy_defaults
+
+    if hasattr(scrapy_defaults, "LOG_INSTALL_ROOT_HANDLER"):
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+        return CrawlerProcess(settings)
+    return CrawlerProcess(settings, install_root_handler=False)
 
 
 def _start_progress(crawlers: list[Crawler], progress: ProgressSink | None, enabled: list[str]) -> Any:
