@@ -11,7 +11,7 @@ The index is kept in sync with `articles` by triggers (migration 0006): on SQLit
 PostgreSQL a PL/pgSQL function `un_search_vector()` mirrors `tokens()` below. Either way reprocessing,
 updates and deletes keep the index right, whatever path wrote the row.
 
-The SQLite index's rowid is `sort_key(published minute, article id)`, so "newest first" is the index's own order
+The SQLite index's rowid is `sort_key(publication day, article id)`, so "newest first" is the index's own order
 and the first 20 hits of a word found in half a million articles cost a few page reads, not a sort.
 """
 
@@ -32,10 +32,13 @@ from aggregator.store.types import SHANGHAI
 # CJK ideographs (with extension A and compatibility), kana and hangul: scripts written without spaces.
 CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN_RE = re.compile(f"([{CJK_CLASS}]+)|([a-z0-9]+)")
-# The sort key: minutes since 1970 (UTC) in the high bits, the article id in the low 32 bits.
+# The sort key: the publication day (Asia/Shanghai) in the high bits, the article id in the low 32 bits. A day,
+# not a finer unit: consecutive entries of a posting list then differ by small numbers (compact varints), which
+# keeps the index about a third smaller than minute keys did; within a day, newer ids come first.
 ID_BITS = 32
 ID_MASK = (1 << ID_BITS) - 1
 FTS_TABLE = "articles_fts"
+SHANGHAI_OFFSET = 8 * 3600  # seconds; China has kept UTC+8 without daylight saving since 1991
 # Title hits weigh more than body hits when ranking by relevance.
 TITLE_WEIGHT = 5.0
 
@@ -70,15 +73,15 @@ def search_text(value: str | None) -> str:
 
 
 def sort_key(when: datetime | str | None, article_id: int) -> int:
-    """The index rowid of an article: publication minute (UTC) then id, so rowid order is date order."""
-    minutes = 0
+    """The index rowid of an article: publication day (Asia/Shanghai) then id, so rowid order is date order."""
+    day = 0
     if isinstance(when, str):
         when = datetime.fromisoformat(when)
     if when is not None:
         if when.tzinfo is None:  # SQLite hands back UTC wall time
             when = when.replace(tzinfo=timezone.utc)
-        minutes = max(int(when.timestamp() // 60), 0)
-    return (minutes << ID_BITS) | (article_id & ID_MASK)
+        day = max(int((when.timestamp() + SHANGHAI_OFFSET) // 86400), 0)
+    return (day << ID_BITS) | (article_id & ID_MASK)
 
 
 # -- queries ---------------------------------------------------------------------------------------
@@ -199,18 +202,20 @@ class Filters:
     until: datetime | None = None
 
 
-def snippet(body: str, query: str, width: int = 60) -> str:
+def snippet(body: str, query: str | list[list[Term]], width: int = 60) -> str:
     """A stretch of the body around the first occurrence of a query word (the FTS index keeps no text)."""
+    groups = parse_query(query) if isinstance(query, str) else query
+    needles = [t.text for g in groups for t in g if not t.negate]
     flat = re.sub(r"\s+", " ", body or "").strip()
-    folded = normalize(flat)
-    positions = []
-    for group in parse_query(query):
-        for term in group:
-            if not term.negate:
-                pos = folded.find(term.text)
-                positions.append(pos if pos >= 0 else folded.find(term.tokens[0]))
-    positions = [p for p in positions if p >= 0]
-    # NFKC keeps Chinese text the same length, so a position in `folded` holds in `flat` for it.
+    # Most text is already in normal form: look in it as it is, then lower-cased, and only then NFKC it
+    # (which keeps Chinese text the same length, so a position found there holds in `flat`).
+    positions = [p for n in needles if (p := flat.find(n)) >= 0]
+    if not positions:
+        lowered = flat.lower()
+        positions = [p for n in needles if (p := lowered.find(n)) >= 0]
+    if not positions:
+        folded = normalize(flat)
+        positions = [p for n in needles if (p := folded.find(n)) >= 0]
     start = max(min(positions, default=0) - width // 3, 0)
     cut = flat[start:start + width]
     return ("…" if start > 0 else "") + cut + ("…" if start + width < len(flat) else "")
@@ -229,8 +234,9 @@ def search(session: Session | Connection, query: str, filters: Filters | None = 
         rows = _search_postgres(session, query, filters, limit, order)
     else:
         raise SearchError(f"full-text search supports SQLite and PostgreSQL, not {dialect}")
+    terms = parse_query(query)
     return [Hit(id=r.id, title=r.title, url=r.url, source_id=r.source_id, source_name=r.source_name, section=r.section,
-                region=r.region, published_at=_local(r.published_at), snippet=snippet(r.body_text, query))
+                region=r.region, published_at=_local(r.published_at), snippet=snippet(r.body_text, terms))
             for r in rows]
 
 
@@ -348,10 +354,10 @@ def check_index(connection: Connection) -> None:
         raise RuntimeError(f"{missing} articles are missing from the search index: run `union-news db reindex`")
 
 
-# SQL computing an article row's sort key on SQLite (published_at, else fetched_at; UTC minutes; id).
+# SQL computing an article row's sort key on SQLite (published_at, else fetched_at; Shanghai day; id).
 SQLITE_KEY_SQL = (
-    "((max(CAST(strftime('%s', coalesce({row}.published_at, {row}.fetched_at)) AS INTEGER), 0) / 60) << 32"
-    f" | ({{row}}.id & {ID_MASK}))"
+    f"((max(CAST(strftime('%s', coalesce({{row}}.published_at, {{row}}.fetched_at)) AS INTEGER) + {SHANGHAI_OFFSET}, 0)"
+    f" / 86400) << 32 | ({{row}}.id & {ID_MASK}))"
 )
 
 

@@ -69,9 +69,12 @@ def test_unsearchable_queries_say_why(query: str) -> None:
         search.fts5_query(query)
 
 
-def test_sort_key_orders_by_minute_then_id() -> None:
-    assert search.sort_key(BASE, 5) < search.sort_key(BASE + timedelta(minutes=1), 1)
-    assert search.sort_key(BASE, 1) < search.sort_key(BASE, 2)
+def test_sort_key_orders_by_day_then_id() -> None:
+    assert search.sort_key(BASE, 5) < search.sort_key(BASE + timedelta(days=1), 1)
+    assert search.sort_key(BASE, 1) < search.sort_key(BASE + timedelta(hours=3), 2)
+    # Days are Shanghai days: 23:30 and 00:30 the next morning are different days.
+    late = BASE.replace(hour=23, minute=30)
+    assert search.sort_key(late, 9) < search.sort_key(late + timedelta(hours=1), 1)
     assert search.sort_key(BASE, 7) & search.ID_MASK == 7
     assert search.sort_key(None, 3) == 3
 
