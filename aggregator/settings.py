@@ -36,9 +36,9 @@ UNION_NEWS_RUN_ID: int | None = None
 # A running crawl writes its per-source figures to crawl_run_sources this often (a killed run keeps them).
 UNION_NEWS_STATS_FLUSH_SECONDS = 15.0
 # `union-news run`: where its rotating log file and its last run report (JSON) go.
-UNION_NEWS_STATE_DIR = os.environ.get(
-    "UNION_NEWS_STATE_DIR", str(Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "union-news"))
-UNION_NEWS_LOG_FILE = os.environ.get("UNION_NEWS_LOG_FILE", str(Path(UNION_NEWS_STATE_DIR) / "union-news.log"))
+UNION_NEWS_STATE_DIR = os.environ.get("UNION_NEWS_STATE_DIR") or str(
+    Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "union-news")
+UNION_NEWS_LOG_FILE = os.environ.get("UNION_NEWS_LOG_FILE") or str(Path(UNION_NEWS_STATE_DIR) / "union-news.log")
 UNION_NEWS_LOG_MAX_BYTES = 10_000_000
 UNION_NEWS_LOG_BACKUPS = 5
 
