@@ -307,7 +307,11 @@ def _search_sqlite(session: Session | Connection, query: str, filters: Filters, 
 def _search_postgres(session: Session | Connection, query: str, filters: Filters, limit: int, order: str) -> list[Any]:
     params: dict[str, Any] = {"q": tsquery(query), "limit": limit}
     clauses = ["f.vector @@ CAST(:q AS tsquery)", *_where(filters, params, sqlite=False)]
-    order_by = ("a.published_at DESC NULLS LAST, a.id DESC" if order == "newest"
+    if filters.since:
+        clauses.append("f.sort_at >= :since")  # the index's own range; the exact dates are checked on the article
+    if filters.until:
+        clauses.append("f.sort_at < :until")
+    order_by = ("f.sort_at DESC, f.article_id DESC" if order == "newest"
                 else "ts_rank(f.vector, CAST(:q AS tsquery)) DESC, a.id DESC")
     sql = (f"SELECT {_COLUMNS} FROM articles_fts AS f JOIN articles AS a ON a.id = f.article_id "
            f"LEFT JOIN sources AS s ON s.id = a.source_id WHERE {' AND '.join(clauses)} "
@@ -337,8 +341,8 @@ def rebuild_index(connection: Connection) -> int:
         connection.execute(text("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')"))
     else:
         connection.execute(text("DELETE FROM articles_fts"))
-        connection.execute(text("INSERT INTO articles_fts(article_id, vector) "
-                                "SELECT id, un_search_vector(title, body_text) FROM articles"))
+        connection.execute(text("INSERT INTO articles_fts(article_id, sort_at, vector) SELECT id, "
+                                "coalesce(published_at, fetched_at), un_search_vector(title, body_text) FROM articles"))
     return int(connection.execute(text("SELECT count(*) FROM articles")).scalar_one())
 
 

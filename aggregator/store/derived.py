@@ -156,18 +156,28 @@ CREATE OR REPLACE FUNCTION un_search_vector(title text, body text) RETURNS tsvec
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT setweight(un_tokens_vector(un_search_tokens(title)), 'A') || un_tokens_vector(un_search_tokens(body))
 $fn$""",
+    # sort_at (publication time, else fetch time) with its own index lets "newest first" walk the index for
+    # common words (stopping after the first hits) while the GIN index serves rare ones; the planner picks.
     """
 CREATE TABLE IF NOT EXISTS articles_fts (
   article_id integer PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+  sort_at timestamptz NOT NULL,
   vector tsvector NOT NULL
 )""",
     "CREATE INDEX IF NOT EXISTS ix_articles_fts_vector ON articles_fts USING gin (vector)",
+    "CREATE INDEX IF NOT EXISTS ix_articles_fts_sort ON articles_fts (sort_at DESC, article_id DESC)",
     """
 CREATE OR REPLACE FUNCTION un_articles_fts_sync() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-  INSERT INTO articles_fts(article_id, vector) VALUES (NEW.id, un_search_vector(NEW.title, NEW.body_text))
-  ON CONFLICT (article_id) DO UPDATE SET vector = EXCLUDED.vector;
+  IF TG_OP = 'UPDATE' AND OLD.title IS NOT DISTINCT FROM NEW.title
+     AND OLD.body_text IS NOT DISTINCT FROM NEW.body_text THEN
+    UPDATE articles_fts SET sort_at = coalesce(NEW.published_at, NEW.fetched_at) WHERE article_id = NEW.id;
+    RETURN NULL;
+  END IF;
+  INSERT INTO articles_fts(article_id, sort_at, vector)
+  VALUES (NEW.id, coalesce(NEW.published_at, NEW.fetched_at), un_search_vector(NEW.title, NEW.body_text))
+  ON CONFLICT (article_id) DO UPDATE SET sort_at = EXCLUDED.sort_at, vector = EXCLUDED.vector;
   RETURN NULL;
 END
 $fn$""",
@@ -176,8 +186,9 @@ PG_TRIGGER_SQL = {
     "articles_fts_ai": """
 CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles FOR EACH ROW EXECUTE FUNCTION un_articles_fts_sync()""",
     "articles_fts_au": """
-CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, body_text ON articles FOR EACH ROW
-WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.body_text IS DISTINCT FROM NEW.body_text)
+CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, body_text, published_at, fetched_at ON articles FOR EACH ROW
+WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.body_text IS DISTINCT FROM NEW.body_text
+      OR OLD.published_at IS DISTINCT FROM NEW.published_at OR OLD.fetched_at IS DISTINCT FROM NEW.fetched_at)
 EXECUTE FUNCTION un_articles_fts_sync()""",
 }
 
