@@ -17,6 +17,7 @@ and the first 20 hits of a word found in half a million articles cost a few page
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import unicodedata
@@ -316,7 +317,36 @@ def _search_postgres(session: Session | Connection, query: str, filters: Filters
     sql = (f"SELECT {_COLUMNS} FROM articles_fts AS f JOIN articles AS a ON a.id = f.article_id "
            f"LEFT JOIN sources AS s ON s.id = a.source_id WHERE {' AND '.join(clauses)} "
            f"ORDER BY {order_by} LIMIT :limit")
-    return list(session.execute(text(sql), params))
+    # PostgreSQL's planner does not count the cost of reading TOASTed tsvectors, so it may walk the date index
+    # for a rare word (reading most vectors) or sort every hit of a common one. We choose from its own row
+    # estimate: walking reads about limit * N / hits vectors, the GIN index about `hits` rows.
+    # The driver prepares statements it sees often and the server may then reuse a generic plan made for
+    # another word: each strategy gets its own statement text, and plans are made for the word at hand.
+    settings: tuple[str, ...] = ()
+    if order == "newest":
+        hits, total = _pg_estimate(session, params["q"])
+        walk = hits * hits > 4 * limit * total
+        settings = ("enable_seqscan", "enable_bitmapscan") if walk else ("enable_seqscan", "enable_indexscan")
+        sql += " /* walk the date index */" if walk else " /* gin index, then sort */"
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    for setting in settings:
+        session.execute(text(f"SET LOCAL {setting} = off"))
+    try:
+        return list(session.execute(text(sql), params))
+    finally:
+        for setting in (*settings, "plan_cache_mode"):
+            session.execute(text(f"SET LOCAL {setting} TO DEFAULT"))
+
+
+def _pg_estimate(session: Session | Connection, tsq: str) -> tuple[float, float]:
+    """The planner's estimate of matching rows, and the index's row count (exact when never analyzed)."""
+    plan = session.execute(text("EXPLAIN (FORMAT JSON) SELECT 1 FROM articles_fts WHERE vector @@ CAST(:q AS tsquery)"),
+                           {"q": tsq}).scalar_one()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    total = float(session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'articles_fts'::regclass")).scalar_one())
+    if total < 0:  # never analyzed yet
+        total = float(session.execute(text("SELECT count(*) FROM articles_fts")).scalar_one())
+    return float(plan[0]["Plan"]["Plan Rows"]), max(total, 1.0)
 
 
 def count(session: Session | Connection, query: str) -> int:

@@ -160,7 +160,8 @@ def generate(db_url: str, total: int, body_chars: int, days: int, n_sources: int
     with store.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.exec_driver_sql("ANALYZE")
+        conn.exec_driver_sql("ANALYZE")  # as autovacuum would after a load: the planner needs the statistics
+        conn.commit()
     total_seconds = time.perf_counter() - started
     store.close()
     return {"insert_seconds": insert_seconds, "total_seconds": total_seconds, "rows_per_second": total / insert_seconds,
