@@ -218,7 +218,7 @@ def measure(db_url: str, db_path: Path | None, repeat: int, total: int) -> dict[
 
         results["search 工会 (very common)"] = timed_search("工会")
         results["search 驿站 (mid)"] = timed_search("驿站")
-        results["search 劳模工匠's 劳模 (rare)"] = timed_search("劳模")
+        results["search 劳模 (rare)"] = timed_search("劳模")
         results["search phrase 职工驿站"] = timed_search("职工驿站")
         results["search 驿站 --section 维权服务"] = timed_search("驿站", section="维权服务")
         results["search 驿站 --since last 30 days"] = timed_search("驿站", since=END - timedelta(days=30))
