@@ -226,3 +226,39 @@ def test_sqlite_analysts_can_match_with_un_fts_query(tmp_path: object) -> None:
             "WHERE articles_fts MATCH un_fts_query(:q)"), {"q": "驿站"}).scalars().all()
     assert rows == [wanted]
     store.close()
+
+
+# -- property: every piece of a text is found in it ------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALPHABET = "工会驿站职送清凉ab1，。 "
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.text(alphabet=_ALPHABET, min_size=1, max_size=30), data=st.data())
+def test_any_substring_of_a_text_finds_it(body: str, data: st.DataObject) -> None:
+    import sqlite3
+
+    start = data.draw(st.integers(0, len(body) - 1))
+    end = data.draw(st.integers(start + 1, len(body)))
+    piece = body[start:end]
+    if not search.tokens(piece) or '"' in piece:
+        return  # nothing searchable in it
+
+    def word(ch: str) -> bool:
+        return ch.isascii() and ch.isalnum()
+
+    if (start > 0 and word(body[start - 1]) and word(body[start])) or (end < len(body) and word(body[end - 1])
+                                                                         and word(body[end])):
+        return  # ASCII words are matched whole, not in part (as in any word search)
+    connection = sqlite3.connect(":memory:")
+    search.register_sqlite_functions(connection)
+    connection.execute("CREATE VIRTUAL TABLE f USING fts5(title, body, content='', tokenize='unicode61 remove_diacritics 0')")
+    connection.execute("INSERT INTO f(rowid, title, body) VALUES (1, '', un_search_text(?))", (body,))
+    # Quoted, so the piece's spaces and punctuation stay inside one term, as a user would type it.
+    query = '"' + piece.replace('"', "") + '"' if " " in piece else piece
+    found = connection.execute("SELECT rowid FROM f WHERE f MATCH ?", (search.fts5_query(query),)).fetchall()
+    connection.close()
+    assert found == [(1,)], (body, piece, search.fts5_query(query))
