@@ -146,8 +146,10 @@ class SampleServer:
         rel = unquote(path).lstrip("/")
         if not rel or rel.endswith("/"):
             rel += "index.html"
+        if not host or "/" in host or host.startswith("."):
+            return 404, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body><h1>404 Not Found</h1></body></html>"
         target = (self.root / host / rel).resolve()
-        if self.root.resolve() not in target.parents or not target.is_file():
+        if (self.root / host).resolve() not in target.parents or not target.is_file():
             return 404, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body><h1>404 Not Found</h1></body></html>"
         return self._file(target, host, headers, ctype, extra)
 

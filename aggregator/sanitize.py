@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
 
 from aggregator.text import strip_xml_invalid
 from aggregator.urls import absolutize
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+    "p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "small", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
     "blockquote", "table", "thead", "tbody", "tr", "td", "th", "img", "a", "figure", "figcaption", "span", "div",
     "iframe", "video", "audio", "source",
 }
 # Dropped with everything inside them.
 DROP_TAGS = {"script", "style", "noscript", "template", "object", "embed", "applet", "form", "input", "button",
-             "select", "textarea", "svg", "math", "link", "meta", "head", "title", "base", "frame", "frameset"}
+             "select", "textarea", "svg", "math", "link", "meta", "head", "title", "base", "frame", "frameset",
+             # Raw-text and legacy elements whose content browsers parse differently from lxml (mXSS vectors).
+             "xmp", "plaintext", "noembed", "noframes", "listing", "portal", "dialog"}
+# Void elements among them: they have no content of their own.
+_VOID_DROPS = {"embed", "input", "link", "meta", "base", "frame"}
 ALLOWED_ATTRS = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
@@ -46,10 +51,16 @@ def sanitize_html(html: str | Tag, base_url: str) -> str:
     """Return safe HTML for feeds and pages: allowed tags only, no event handlers, no javascript: URLs."""
     soup = html if isinstance(html, Tag) else BeautifulSoup(strip_xml_invalid(html), "lxml")
     root = soup.body if isinstance(soup, BeautifulSoup) and soup.body is not None else soup
-    for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
+    # Comments, CDATA, processing instructions and doctypes: never content, and comments can hide markup.
+    for special in root.find_all(string=lambda s: isinstance(s, PreformattedString)):
+        special.extract()
     for tag in root.find_all(list(DROP_TAGS)):
-        tag.decompose()
+        if tag.decomposed:
+            continue
+        if tag.name in _VOID_DROPS:
+            tag.unwrap()  # libxml2 may nest the following content inside a void element: keep that content
+        else:
+            tag.decompose()
     for tag in list(root.find_all(True)):
         if tag.decomposed:
             continue
@@ -78,6 +89,11 @@ def sanitize_html(html: str | Tag, base_url: str) -> str:
             if host not in IFRAME_HOSTS:
                 tag.decompose()
                 continue
+            # Even a known player runs in a sandbox and learns nothing about the page that embeds it.
+            tag["sandbox"] = "allow-scripts allow-same-origin allow-popups allow-presentation"
+            tag["referrerpolicy"] = "no-referrer"
+            tag["allowfullscreen"] = ""
+            tag["loading"] = "lazy"
         if name == "img":
             if "src" not in tag.attrs:
                 tag.decompose()
@@ -93,5 +109,6 @@ def sanitize_html(html: str | Tag, base_url: str) -> str:
         if not tag.decomposed and not tag.get_text(strip=True) and not tag.find(["img", "iframe", "video", "audio"]):
             tag.decompose()
     if isinstance(root, Tag) and root.name in ("body", "[document]", "html"):
-        return "".join(str(child) for child in root.children if not (isinstance(child, NavigableString) and not child.strip()))
+        return "".join(str(child) for child in root.children
+                       if not (isinstance(child, NavigableString) and not child.strip()))
     return str(root)

@@ -41,6 +41,11 @@ UNION_NEWS_STATE_DIR = os.environ.get("UNION_NEWS_STATE_DIR") or str(
 UNION_NEWS_LOG_FILE = os.environ.get("UNION_NEWS_LOG_FILE") or str(Path(UNION_NEWS_STATE_DIR) / "union-news.log")
 UNION_NEWS_LOG_MAX_BYTES = 10_000_000
 UNION_NEWS_LOG_BACKUPS = 5
+# Public URL of the folder `union-news publish` writes (feeds need absolute links).
+UNION_NEWS_BASE_URL = os.environ.get("UNION_NEWS_BASE_URL", "https://union-news.example/")
+# Tagging entity of every feed id (RFC 4151 "domain,date"): set it once per deployment and never change it,
+# or every feed reader sees every entry again.
+UNION_NEWS_FEED_TAG = os.environ.get("UNION_NEWS_FEED_TAG", "union-news.example,2025")
 
 # --- Scrapy -------------------------------------------------------------------------------------
 BOT_NAME = "union-news"

@@ -181,8 +181,13 @@ class Registry:
         return self.sources[sid]
 
 
-def load_registry(path: str | Path) -> Registry:
-    """Load and validate a registry file; raise RegistryError naming the file, source and key on any problem."""
+def load_registry(path: str | Path | list[str | Path], _chain: tuple[Path, ...] = ()) -> Registry:
+    """Load and validate a registry file; raise RegistryError naming the file, source and key on any problem.
+
+    Also takes a list of files, and follows a top-level `include = [...]` (see _merge_registries below).
+    """
+    if isinstance(path, (list, tuple)):
+        return _merge_registries([load_registry(p) for p in path])
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -190,7 +195,7 @@ def load_registry(path: str | Path) -> Registry:
         raise RegistryError(f"{path}: no such file (set UNION_NEWS_SOURCES or pass --sources)") from None
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"{path}: not valid TOML: {exc}") from None
-    unknown = sorted(set(data) - {"source"})
+    unknown = sorted(set(data) - {"source", "include"})
     if unknown:
         raise _fail(path, None, f"unknown top-level key {unknown[0]!r} (sources are [[source]] tables)")
     sources: dict[str, Source] = {}
@@ -199,4 +204,37 @@ def load_registry(path: str | Path) -> Registry:
         if source.id in sources:
             raise _fail(path, source.id, "duplicate id")
         sources[source.id] = source
-    return Registry(path=path, sources=sources)
+    return _with_includes(Registry(path=path, sources=sources), data.get("include", []), _chain)
+
+
+# -- several registry files (added for the WeChat accounts in data/sources_wechat.toml) --------------------
+def _merge_registries(registries: list[Registry]) -> Registry:
+    """One registry of several files; a source id may appear in only one of them."""
+    if not registries:
+        raise RegistryError("no registry file given (set UNION_NEWS_SOURCES or pass --sources)")
+    merged: dict[str, Source] = {}
+    origin: dict[str, Path] = {}
+    for registry in registries:
+        for sid, source in registry.sources.items():
+            if sid in merged:
+                raise _fail(registry.path, sid, f"duplicate id (also in {origin[sid]})")
+            merged[sid], origin[sid] = source, registry.path
+    return Registry(path=registries[0].path, sources=merged)
+
+
+def _with_includes(registry: Registry, includes: Any, chain: tuple[Path, ...]) -> Registry:
+    """The registry plus the files its top-level `include = ["other.toml"]` names (relative to it)."""
+    if not isinstance(includes, list) or not all(isinstance(i, str) and i for i in includes):
+        raise _fail(registry.path, None, "key 'include': must be a list of registry file paths (relative to this file)")
+    if not includes:
+        return registry
+    chain = (*chain, registry.path.resolve())
+    others = []
+    for name in includes:
+        other = registry.path.parent / name
+        if other.resolve() in chain:
+            raise _fail(registry.path, None, f"key 'include': {name!r} includes itself")
+        if not other.exists():
+            raise _fail(registry.path, None, f"key 'include': no such file {other}")
+        others.append(load_registry(other, chain))
+    return _merge_registries([registry, *others])

@@ -17,7 +17,8 @@ from aggregator.clock import crawl_now
 from aggregator.crawl.responses import bump
 from aggregator.records import ArticleItem
 from aggregator.store import Store, shared_store
-from aggregator.store.writer import add_aliases, find_existing, record_fetch_status, same_source_copy
+from aggregator.store.writer import (add_aliases, find_existing, record_fetch_status, resolves_provisional,
+                                     same_source_copy)
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +52,14 @@ class DeduplicatePipeline:
         reason = None
         with self.store.session() as session:  # commit the aliases before dropping the item
             existing = find_existing(session, record)
-            if existing is not None and not (existing.status == "truncated" and record.status == "ok"):
+            copy = same_source_copy(session, record) if existing is None else None
+            target = existing or copy
+            if target is not None and resolves_provisional(target, record):
+                pass  # a WeChat article stored under its short link learns its key: save_article upgrades it
+            elif existing is not None and not (existing.status == "truncated" and record.status == "ok"):
                 add_aliases(session, existing, [record.url, *record.aliases])
                 reason = f"duplicate of article {existing.id} ({existing.url})"
-            elif existing is None and (copy := same_source_copy(session, record)) is not None:
+            elif existing is None and copy is not None:
                 add_aliases(session, copy, [record.url, *record.aliases])
                 reason = f"same text as article {copy.id} ({copy.url})"
         if reason:

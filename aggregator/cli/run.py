@@ -31,9 +31,10 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
 @sources_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), envvar="UNION_NEWS_OUT", show_envvar=True,
               help="Folder to publish the pages and feeds into (required unless --no-publish).")
-@click.option("--base-url", envvar="UNION_NEWS_BASE_URL", show_envvar=True, default="https://union-news.example/",
-              show_default=True, help="Public URL of --out (feeds need absolute links).")
-@click.option("--weeks", type=click.IntRange(1, 520), default=12, show_default=True, help="How many recent weeks to publish.")
+@click.option("--base-url", envvar="UNION_NEWS_BASE_URL", show_envvar=True, default=None,
+              help="Public URL of --out (feeds need absolute links). Default: the setting UNION_NEWS_BASE_URL.")
+@click.option("--weeks", type=click.IntRange(1, 520), default=12, show_default=True,
+              help="How many recent complete weeks to publish.")
 @click.option("--no-publish", is_flag=True, help="Only crawl.")
 @click.option("--only", metavar="ID[,ID]", help="Crawl only these source ids.")
 @click.option("--window", "window_days", type=int, default=14, show_default=True,
@@ -47,10 +48,10 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("-s", "--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Override a setting for this run (Scrapy's or UNION_NEWS_*), e.g. -s DOWNLOAD_DELAY=2.")
 @click.pass_context
-def run(ctx: click.Context, db: str | None, sources_path: str | None, out: Path | None, base_url: str, weeks: int,
+def run(ctx: click.Context, db: str | None, sources_path: str | None, out: Path | None, base_url: str | None, weeks: int,
         no_publish: bool, only: str | None, window_days: int, report_path: Path | None, log_file: Path | None,
         progress: bool | None, sets: tuple[str, ...]) -> None:
-    """Crawl every enabled source, then build the weeks' digests and publish them (the job for cron).
+    """Crawl every enabled source, then publish the digests of the recent complete weeks (the job for cron).
 
     One run at a time per store: a second one exits at once with code 4. A run report (per source: pages,
     new articles, duplicates, errors, blocked) is printed, stored in crawl_runs and written as JSON.
@@ -134,10 +135,11 @@ def run(ctx: click.Context, db: str | None, sources_path: str | None, out: Path 
     sys.exit(code)
 
 
-def publish_weeks(db_url: str, out: Path, base_url: str, weeks: int, report: RunReport) -> int:
-    """Publish the recent weeks; a failure is noted in the report and makes the exit code at least 1."""
+def publish_weeks(db_url: str, out: Path, base_url: str | None, weeks: int, report: RunReport) -> int:
+    """Publish the recent weeks as `union-news publish` does; a failure is noted and makes the exit code 1."""
     from aggregator.clock import crawl_now
     from aggregator.publish import publish
+    from aggregator.settings import UNION_NEWS_BASE_URL, UNION_NEWS_FEED_TAG
     from aggregator.store import open_store
 
     code = report.exit_code
@@ -145,7 +147,8 @@ def publish_weeks(db_url: str, out: Path, base_url: str, weeks: int, report: Run
         store = open_store(db_url)
         try:
             with store.sessions() as session:
-                published = publish(session, out, crawl_now(), limit=weeks, base_url=base_url)
+                published = publish(session, out, crawl_now(), limit=weeks, base_url=base_url or UNION_NEWS_BASE_URL,
+                                    tag=UNION_NEWS_FEED_TAG)
         finally:
             store.close()
         report.published = {"out": str(out), "weeks": published.weeks, "files": len(published.files)}

@@ -113,10 +113,50 @@ def save_raw(session: Session, page: Page, source_id: str) -> RawPage:
     return raw
 
 
+def resolves_provisional(article: Article, record: ArticleRecord) -> bool:
+    """True when `article` is a WeChat article stored under its short link only and `record` names its key."""
+    return (article.wechat_biz is None and record.wechat_key is not None and record.status == "ok"
+            and article.url.startswith("https://mp.weixin.qq.com/s/") and record.url != article.url)
+
+
+def _key_taken(session: Session, record: ArticleRecord, article_id: int) -> bool:
+    biz, mid, idx = record.wechat_key or (None, None, None)
+    owner = session.scalar(select(Article.id).where(Article.wechat_biz == biz, Article.wechat_mid == mid,
+                                                    Article.wechat_idx == idx))
+    return owner is not None and owner != article_id
+
+
+def adopt_identity(session: Session, article: Article, record: ArticleRecord, page: Page | None, now: datetime,
+                   keep_raw: bool = True) -> SaveResult:
+    """Give a short-link WeChat article the key and long URL its page names; the short link becomes an alias."""
+    short = article.url
+    taken = session.get(ArticleAlias, record.url)
+    if taken is not None and taken.article_id == article.id:
+        session.delete(taken)
+        session.flush()
+    if taken is None or taken.article_id == article.id:
+        article.url = record.url
+        session.flush()
+        add_aliases(session, article, [short])
+    label = manual_label(session, article.id)
+    apply_record(article, record)
+    if label is not None:
+        article.section, article.section_origin, article.section_confidence = label.section, "manual", 1.0
+    article.updated_at = now
+    if page is not None and keep_raw:
+        article.raw_page_id = save_raw(session, page, record.source_id).id
+    add_aliases(session, article, [record.url, *record.aliases])
+    session.flush()
+    return SaveResult("updated", article)
+
+
 def save_article(session: Session, record: ArticleRecord, page: Page | None, now: datetime,
                  keep_raw: bool = True) -> SaveResult:
     """Insert the record, or merge it into the stored article it duplicates."""
     existing = find_existing(session, record)
+    target = existing or same_source_copy(session, record)
+    if target is not None and resolves_provisional(target, record) and not _key_taken(session, record, target.id):
+        return adopt_identity(session, target, record, page, now, keep_raw)
     if existing is not None:
         add_aliases(session, existing, [record.url, *record.aliases])
         if _RANK.get(record.status, 0) > _RANK.get(existing.status, 0):

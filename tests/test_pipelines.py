@@ -1,0 +1,99 @@
+"""The item pipelines, built by Scrapy from settings and fed items directly (no crawl)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from scrapy import Spider
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+from sqlalchemy import func, select
+
+from aggregator.dates import SHANGHAI
+from aggregator.records import ArticleItem, ArticleRecord, Page
+from aggregator.store import close_shared, shared_store
+from aggregator.store.models import Article, FetchStatus, RawPage
+from pipelines.classify import ClassifyPipeline
+from pipelines.deduplicate import DeduplicatePipeline
+from pipelines.normalize import NormalizePipeline
+from pipelines.store import StorePipeline
+from tests.conftest import SAMPLES
+
+NOW = "2025-07-28T12:00:00+08:00"
+
+
+@pytest.fixture
+def crawler(tmp_path: Path):  # type: ignore[no-untyped-def]
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    crawler = get_crawler(Spider, {"UNION_NEWS_DB": db, "UNION_NEWS_SOURCES": str(SAMPLES / "sources.toml"),
+                                   "UNION_NEWS_NOW": NOW})
+    yield crawler
+    close_shared()
+
+
+def item(url: str = "https://www.workercn.cn/c/2025-07-24/1.shtml", body: str | None = None,
+         status: str = "ok") -> ArticleItem:
+    text = body or ("本报讯（记者 王某）7月24日，江苏省总工会在南京召开全省工会集体协商工作推进会，部署下半年工作。\n"
+                    "会议要求各级工会深化行业性、区域性集体协商。")
+    record = ArticleRecord(url=url, source_id="workercn", title="江苏推进集体协商", published_raw="2025-07-24 09:30:00",
+                           body_text=text, status=status)
+    page = Page(url=url, body=text.encode(), headers={"content-type": "text/html; charset=utf-8"},
+                fetched_at=datetime(2025, 7, 28, 10, tzinfo=SHANGHAI))
+    return ArticleItem(record=record, page=page)
+
+
+def run_all(crawler, it: ArticleItem) -> ArticleItem:  # type: ignore[no-untyped-def]
+    store_pipeline = StorePipeline.from_crawler(crawler)
+    store_pipeline.open_spider()
+    for pipeline in (NormalizePipeline.from_crawler(crawler), DeduplicatePipeline.from_crawler(crawler),
+                     ClassifyPipeline.from_crawler(crawler), store_pipeline):
+        it = pipeline.process_item(it)
+    return it
+
+
+def test_normalize_parses_dates_and_splits_byline(crawler) -> None:  # type: ignore[no-untyped-def]
+    it = NormalizePipeline.from_crawler(crawler).process_item(item())
+    assert it.record.published_at == datetime(2025, 7, 24, 9, 30, tzinfo=SHANGHAI)
+    assert it.record.byline == "本报讯（记者 王某）"
+    assert it.record.body_text.startswith("7月24日")
+    assert it.record.region == "江苏"
+    assert crawler.stats.get_value("source/workercn/items") == 1
+
+
+def test_classify_sets_section_and_origin(crawler) -> None:  # type: ignore[no-untyped-def]
+    it = NormalizePipeline.from_crawler(crawler).process_item(item())
+    it = ClassifyPipeline.from_crawler(crawler).process_item(it)
+    assert it.record.section == "构建和谐劳动关系"
+    assert it.record.section_origin == "rule" and it.record.section_confidence > 0.5
+
+
+def test_store_then_duplicate_is_dropped(crawler) -> None:  # type: ignore[no-untyped-def]
+    run_all(crawler, item())
+    with pytest.raises(DropItem, match="duplicate"):
+        run_all(crawler, item())
+    store = shared_store(crawler.settings.get("UNION_NEWS_DB"))
+    with store.sessions() as session:
+        assert session.scalar(select(func.count(Article.id))) == 1
+        assert session.scalar(select(func.count(RawPage.id))) == 1
+        article = session.scalars(select(Article)).one()
+    assert article.story_id is not None and article.section == "构建和谐劳动关系"
+    assert crawler.stats.get_value("source/workercn/new") == 1
+    assert crawler.stats.get_value("source/workercn/duplicates") == 1
+
+
+def test_same_text_at_another_url_of_the_same_source_is_a_duplicate(crawler) -> None:  # type: ignore[no-untyped-def]
+    run_all(crawler, item())
+    with pytest.raises(DropItem, match="same text"):
+        run_all(crawler, item(url="https://www.workercn.cn/c/2025-07-24/2.shtml"))
+
+
+def test_empty_page_is_recorded_not_stored(crawler) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DropItem, match="empty"):
+        run_all(crawler, item(status="empty"))
+    store = shared_store(crawler.settings.get("UNION_NEWS_DB"))
+    with store.sessions() as session:
+        assert session.scalar(select(func.count(Article.id))) == 0
+        status = session.scalars(select(FetchStatus)).one()
+    assert status.status == "empty" and status.next_attempt_at is not None
