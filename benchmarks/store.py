@@ -285,7 +285,8 @@ def main() -> None:
     parser.add_argument("--db", help="SQLite file (kept) or a SQLAlchemy URL; default: a temporary file, removed.")
     parser.add_argument("--reuse", action="store_true", help="Measure an existing --db without generating.")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary store.")
-    parser.add_argument("--json", help="Also write the figures as JSON here.")
+    parser.add_argument("--json", default=str(Path(__file__).resolve().parent / "results" / "store.json"),
+                        help="Also write the figures as JSON here (default: benchmarks/results/store.json).")
     args = parser.parse_args()
     tmp = None
     if args.db and "://" in args.db:
@@ -307,6 +308,7 @@ def main() -> None:
         results = measure(db_url, db_path, args.repeat, args.articles)
         report(args, gen, results)
         if args.json:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps({"args": vars(args), "generation": gen, "results": results},
                                                   ensure_ascii=False, indent=2), encoding="utf-8")
     finally:
