@@ -1,4 +1,12 @@
-"""Crawl runs: start and finish the crawl_runs record, judge each source, and turn the outcome into an exit code."""
+"""Crawl runs: start and finish the crawl_runs record, judge each source, and turn the outcome into an exit code.
+
+Exit codes (cron acts on them; docs/operations.md says what to do about each):
+  0 every source answered; 1 some sources failed (or the run was interrupted, or publishing failed);
+  2 configuration error (registry, store, options); 3 nothing could be crawled; 4 another run holds the lock.
+
+Run statuses in crawl_runs: running, ok, partial, failed, interrupted (stopped by SIGTERM/SIGINT and closed
+its own record), killed (found still "running" by a later run: the process died without closing its record).
+"""
 
 from __future__ import annotations
 
@@ -48,6 +56,9 @@ class RunReport:
     started_at: str
     finished_at: str
     sources: list[SourceReport] = field(default_factory=list)
+    command: str | None = None
+    notes: list[str] = field(default_factory=list)
+    published: dict[str, Any] | None = None
 
     def totals(self) -> dict[str, int]:
         """Sum of every figure over the sources."""
@@ -83,34 +94,54 @@ def start_run(session: Session, command: str, now: datetime) -> CrawlRun:
     return run
 
 
-def finish_run(session: Session, run_id: int, now: datetime, interrupted: bool = False) -> RunReport:
-    """Judge each source, update source health, close the run's record and return the report."""
-    run = session.get(CrawlRun, run_id)
-    assert run is not None
-    rows = session.scalars(select(CrawlRunSource).where(CrawlRunSource.run_id == run_id).order_by(CrawlRunSource.source_id)).all()
-    reports: list[SourceReport] = []
+def source_reports(session: Session, run_id: int, judge_rows: bool = True) -> list[SourceReport]:
+    """The per-source figures recorded for a run (judged and the verdict stored, unless judge_rows is False)."""
+    rows = session.scalars(select(CrawlRunSource).where(CrawlRunSource.run_id == run_id)
+                           .order_by(CrawlRunSource.source_id)).all()
+    reports = []
     for row in rows:
-        row.status = judge(row)
+        if judge_rows:
+            row.status = judge(row)
         reports.append(SourceReport(
             source_id=row.source_id, status=row.status, pages=row.pages, list_pages=row.list_pages,
             article_links=row.article_links, items=row.items, new=row.new, duplicates=row.duplicates,
             errors=row.errors, blocked=row.blocked, not_modified=row.not_modified, empty_bodies=row.empty_bodies,
             message=row.message,
         ))
-        source = session.get(Source, row.source_id)
-        if source is not None:
-            source.last_run_id = run_id
-            if row.status == "ok":
-                source.last_success_at = now
-                source.consecutive_failures = 0
-                source.consecutive_empty = source.consecutive_empty + 1 if row.new == 0 else 0
-            else:
-                source.consecutive_failures += 1
-            source.layout_warning = ("list pages held no article links" if row.status == "empty"
-                                     else "article pages with empty bodies" if row.empty_bodies and not row.new else None)
+    return reports
+
+
+def _update_health(session: Session, run_id: int, report: SourceReport, now: datetime) -> None:
+    source = session.get(Source, report.source_id)
+    if source is None:
+        return
+    source.last_run_id = run_id
+    if report.status == "ok":
+        source.last_success_at = now
+        source.consecutive_failures = 0
+        source.consecutive_empty = source.consecutive_empty + 1 if report.new == 0 else 0
+    else:
+        source.consecutive_failures += 1
+    source.layout_warning = ("list pages held no article links" if report.status == "empty"
+                             else "article pages with empty bodies" if report.empty_bodies and not report.new else None)
+
+
+def finish_run(session: Session, run_id: int, now: datetime, interrupted: bool = False) -> RunReport:
+    """Judge each source, update source health, close the run's record and return the report.
+
+    An interrupted run (SIGTERM, Ctrl-C, a crash) is closed as `interrupted` with exit code 1 and leaves the
+    sources' health alone: a source it never reached has not failed.
+    """
+    run = session.get(CrawlRun, run_id)
+    if run is None:
+        raise ValueError(f"no crawl run {run_id} in the store")
+    reports = source_reports(session, run_id)
+    if not interrupted:
+        for report in reports:
+            _update_health(session, run_id, report, now)
     bad = [r for r in reports if r.status != "ok"]
     if interrupted:
-        status, code = "killed", EXIT_SOME_FAILED
+        status, code = "interrupted", EXIT_SOME_FAILED
     elif not reports or len(bad) == len(reports):
         status, code = "failed", EXIT_NOTHING
     elif bad:
@@ -119,6 +150,39 @@ def finish_run(session: Session, run_id: int, now: datetime, interrupted: bool =
         status, code = "ok", EXIT_OK
     run.finished_at, run.status, run.exit_code = now, status, code
     report = RunReport(run_id=run_id, status=status, exit_code=code, started_at=run.started_at.isoformat(),
-                       finished_at=now.isoformat(), sources=reports)
+                       finished_at=now.isoformat(), sources=reports, command=run.command)
+    if interrupted:
+        report.notes.append("the run was interrupted before every source was crawled; the next run continues")
     run.report = report.to_json()
     return report
+
+
+def save_report(session: Session, report: RunReport) -> None:
+    """Store the report (after notes or publishing results were added to it) in the run's record."""
+    run = session.get(CrawlRun, report.run_id)
+    if run is not None:
+        run.report = report.to_json()
+        run.exit_code = report.exit_code
+
+
+def close_stale_runs(session: Session, now: datetime, keep: int | None = None) -> list[int]:
+    """Mark runs still `running` as `killed` and return their ids.
+
+    Called while holding the store's run lock, so no other run can be in progress: a `running` record is
+    what a run killed by SIGKILL, a crash or a power loss left behind. Its per-source figures (written every
+    few seconds while it ran) stay; the sources' health is not touched.
+    """
+    stale = session.scalars(select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.id != (keep or -1))).all()
+    for run in stale:
+        reports = source_reports(session, run.id, judge_rows=False)
+        run.status, run.finished_at, run.exit_code = "killed", None, None
+        report = RunReport(run_id=run.id, status="killed", exit_code=EXIT_SOME_FAILED,
+                           started_at=run.started_at.isoformat(), finished_at="", sources=reports, command=run.command)
+        report.notes.append(f"found still running at {now.isoformat(timespec='seconds')}: the process (pid {run.pid}) "
+                            "ended without closing its record (killed, crashed or power loss). Articles it had "
+                            "stored are kept; figures are those written before it ended.")
+        data = report.to_json()
+        data["exit_code"] = None
+        run.report = data
+    session.flush()
+    return [run.id for run in stale]

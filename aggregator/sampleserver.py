@@ -52,10 +52,11 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str | None = None
     body: str | None = None
+    delay: float = 0.0  # seconds to wait before answering (a slow site; the answer is then the usual one)
     served: int = 0
 
     def matches(self, host: str, path: str, query: dict[str, str]) -> bool:
-        if host != self.host:
+        if host != self.host and self.host != "*":
             return False
         if self.prefix is not None:
             if not path.startswith(self.prefix):
@@ -130,6 +131,8 @@ class SampleServer:
             with self._lock:
                 route.served += 1
                 served = route.served
+            if route.delay:
+                time.sleep(route.delay)
             if route.status is not None and (route.times is None or served <= route.times):
                 body = (route.body or f"<html><body><h1>{route.status}</h1></body></html>").encode()
                 return route.status, {"Content-Type": route.content_type or "text/html; charset=utf-8", **route.headers}, body

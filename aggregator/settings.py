@@ -74,6 +74,14 @@ UNION_NEWS_CONTACT = os.environ.get("UNION_NEWS_CONTACT", "https://example.org/u
 UNION_NEWS_NOW = os.environ.get("UNION_NEWS_NOW", "")
 # The crawl_runs row the spiders report into (set by `union-news crawl`/`run`/`demo`).
 UNION_NEWS_RUN_ID: int | None = None
+# A running crawl writes its per-source figures to crawl_run_sources this often (a killed run keeps them).
+UNION_NEWS_STATS_FLUSH_SECONDS = 15.0
+# `union-news run`: where its rotating log file and its last run report (JSON) go.
+UNION_NEWS_STATE_DIR = os.environ.get("UNION_NEWS_STATE_DIR") or str(
+    Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "union-news")
+UNION_NEWS_LOG_FILE = os.environ.get("UNION_NEWS_LOG_FILE") or str(Path(UNION_NEWS_STATE_DIR) / "union-news.log")
+UNION_NEWS_LOG_MAX_BYTES = 10_000_000
+UNION_NEWS_LOG_BACKUPS = 5
 # Public URL of the folder `union-news publish` writes (feeds need absolute links).
 UNION_NEWS_BASE_URL = os.environ.get("UNION_NEWS_BASE_URL", "https://union-news.example/")
 # Tagging entity of every feed id (RFC 4151 "domain,date"): set it once per deployment and never change it,

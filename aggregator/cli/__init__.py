@@ -21,8 +21,11 @@ def main(verbose: int) -> None:
       union-news crawl                crawl every enabled source into the store
       union-news digest --week 2025-W30 --out site/
       union-news publish --out site/  every week's page, Markdown and the feeds
+      union-news run --out site/      crawl, then publish: the job for cron (docs/operations.md)
+      union-news search 驿站          Chinese full-text search; `query "SQL"` for read-only SQL
 
-    Exit codes: 0 ok; 1 some sources failed; 2 configuration error; 3 nothing could be crawled.
+    Exit codes: 0 ok; 1 some sources failed; 2 configuration error; 3 nothing could be crawled;
+    4 another run holds the store's lock.
     """
     level = max(logging.WARNING - 10 * verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

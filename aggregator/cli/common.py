@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from aggregator.runs import EXIT_CONFIG
+from aggregator.runs import EXIT_CONFIG, EXIT_LOCKED
 from aggregator.sources import RegistryError
 from aggregator.store import StoreError
 
@@ -38,15 +38,28 @@ class ConfigError(click.ClickException):
         click.echo(f"union-news: configuration error: {self.format_message()}", err=True)
 
 
+class LockedExit(click.ClickException):
+    """Another run holds the store's lock: exit code 4, nothing done."""
+
+    exit_code = EXIT_LOCKED
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"union-news: {self.format_message()}", err=True)
+
+
 def config_errors(func: F) -> F:
-    """Turn registry and store errors into exit code 2 with their message."""
+    """Turn registry and store errors into exit code 2 (and a held run lock into 4) with their message."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from aggregator.lock import LockedError
+
         try:
             return func(*args, **kwargs)
         except (RegistryError, StoreError) as exc:
             raise ConfigError(str(exc)) from None
+        except LockedError as exc:
+            raise LockedExit(str(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -196,7 +196,7 @@ class CrawlRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running|ok|partial|failed|killed
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running|ok|partial|failed|interrupted|killed
     exit_code: Mapped[int | None] = mapped_column(Integer)
     command: Mapped[str | None] = mapped_column(String(200))
     pid: Mapped[int | None] = mapped_column(Integer)

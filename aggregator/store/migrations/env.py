@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
-
+from aggregator.store import make_engine
 from aggregator.store.models import Base
 
 config = context.config
@@ -23,7 +22,8 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    # The store's own engine: on SQLite it registers the functions the search index's triggers call.
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.begin() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=conn.dialect.name == "sqlite")
         with context.begin_transaction():
