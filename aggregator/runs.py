@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aggregator.health import judge, update_source_row
 from aggregator.store.models import CrawlRun, CrawlRunSource, Source
 
 EXIT_OK = 0
@@ -72,20 +73,6 @@ class RunReport:
         return data
 
 
-def judge(row: CrawlRunSource) -> str:
-    """ok, empty (lists answered but held no article links: a layout change?), blocked or failed."""
-    got_something = row.items + row.duplicates > 0 or row.article_links > 0 or row.not_modified > 0
-    if row.blocked and not got_something:
-        return "blocked"
-    if row.errors and not got_something:
-        return "failed"
-    if row.list_pages and row.article_links == 0 and row.not_modified == 0:
-        return "empty"
-    if row.pages == 0 and row.list_pages == 0:
-        return "failed"
-    return "ok"
-
-
 def start_run(session: Session, command: str, now: datetime) -> CrawlRun:
     """Create the run's record (status running)."""
     run = CrawlRun(started_at=now, status="running", command=command, pid=os.getpid(), report={})
@@ -113,17 +100,13 @@ def source_reports(session: Session, run_id: int, judge_rows: bool = True) -> li
 
 def _update_health(session: Session, run_id: int, report: SourceReport, now: datetime) -> None:
     source = session.get(Source, report.source_id)
-    if source is None:
+    row = session.scalar(select(CrawlRunSource).where(CrawlRunSource.run_id == run_id,
+                                                      CrawlRunSource.source_id == report.source_id))
+    if source is None or row is None:
         return
     source.last_run_id = run_id
-    if report.status == "ok":
-        source.last_success_at = now
-        source.consecutive_failures = 0
-        source.consecutive_empty = source.consecutive_empty + 1 if report.new == 0 else 0
-    else:
-        source.consecutive_failures += 1
-    source.layout_warning = ("list pages held no article links" if report.status == "empty"
-                             else "article pages with empty bodies" if report.empty_bodies and not report.new else None)
+    # One rule for the health columns, shared with `union-news sources check` (aggregator.health).
+    update_source_row(source, row, now)
 
 
 def finish_run(session: Session, run_id: int, now: datetime, interrupted: bool = False) -> RunReport:

@@ -30,6 +30,11 @@ UNION_NEWS_REFRESH = False
 UNION_NEWS_MAX_LIST_PAGES = 20
 
 
+# Environment variables that could not be read: the command line reports them (exit 2) before doing anything;
+# raising here would turn a typo in a crontab into a traceback.
+CONFIG_ERRORS: list[str] = []
+
+
 def _env_json(name: str, default: dict[str, str]) -> dict[str, str]:
     """A JSON object from the environment; a malformed value is a configuration error naming the variable."""
     raw = os.environ.get(name, "").strip()
@@ -38,9 +43,11 @@ def _env_json(name: str, default: dict[str, str]) -> dict[str, str]:
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"${name} is not valid JSON ({exc}); expected e.g. '{{\"*\": \"127.0.0.1:8000\"}}'") from None
+        CONFIG_ERRORS.append(f"${name} is not valid JSON ({exc}); expected e.g. '{{\"*\": \"127.0.0.1:8000\"}}'")
+        return default
     if not isinstance(value, dict):
-        raise ValueError(f"${name} must be a JSON object of host -> host:port")
+        CONFIG_ERRORS.append(f"${name} must be a JSON object of host -> host:port")
+        return default
     return {str(k): str(v) for k, v in value.items()}
 
 
@@ -51,7 +58,8 @@ def _env_number(name: str, default: float, kind: type = float) -> float:
     try:
         return kind(raw)
     except ValueError:
-        raise ValueError(f"${name} must be a {'whole ' if kind is int else ''}number, not {raw!r}") from None
+        CONFIG_ERRORS.append(f"${name} must be a {'whole ' if kind is int else ''}number, not {raw!r}")
+        return default
 
 
 def _env_float(name: str, default: float) -> float:

@@ -51,3 +51,15 @@ def test_digest_rejects_a_bad_week(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["digest", "--db", str(tmp_path / "s.db"), "--week", "2025-30"])
     assert result.exit_code == 2
     assert "ISO week" in result.output
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("UNION_NEWS_RETRY_BACKOFF", "soon", "must be a number"),
+    ("UNION_NEWS_HOSTMAP", "{not json", "not valid JSON"),
+])
+def test_a_bad_environment_variable_is_a_configuration_error(name: str, value: str, message: str) -> None:
+    from tests.conftest import run_cli
+
+    result = run_cli("sources", "list", env={name: value})
+    assert result.returncode == 2, result.stderr
+    assert name in result.stderr and message in result.stderr

@@ -31,6 +31,12 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)
+    from aggregator.settings import CONFIG_ERRORS
+
+    if CONFIG_ERRORS:
+        from aggregator.cli.common import ConfigError
+
+        raise ConfigError("; ".join(CONFIG_ERRORS))
 
 
 def _register_commands() -> None:

@@ -164,7 +164,9 @@ def save_article(session: Session, record: ArticleRecord, page: Page | None, now
             label = manual_label(session, existing.id)
             apply_record(existing, record)
             if label is not None:
+                # The editor's label wins; nothing about the classifier's decision on the new copy survives.
                 existing.section, existing.section_origin, existing.section_confidence = label.section, "manual", 1.0
+                existing.section_model, existing.needs_review = None, False
             existing.updated_at = now
             if page is not None and keep_raw:
                 existing.raw_page_id = save_raw(session, page, record.source_id).id
