@@ -173,7 +173,7 @@ def reprocess(db: str | None, sources_path: str | None, stories_only: bool) -> N
 
     registry = load_registry(sources_path or UNION_NEWS_SOURCES)
     store = open_store(db)
-    with click.progressbar(length=1, label="reprocessing", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=1, label="reprocessing", file=sys.stderr) as bar:
         def progress(done: int, total: int) -> None:
             bar.length = total
             bar.update(1)
