@@ -158,7 +158,10 @@ def detect_region(title: str, text: str, fallback: str | None = None, gazetteer:
     """Region of an article: national actors first, then places in the title, then in the text, else `fallback`."""
     gaz = gazetteer or default_gazetteer()
     lede = _first_sentences(text)
-    first_sentence = _first_sentences(text, 1)
+    # The national federation as actor is usually named in the lede's first or second sentence (a scene-setting
+    # opener such as 大暑节气刚过 comes first).
+    ends = [m.end() for m in _SENTENCE_END.finditer(text[:400])]
+    first_sentence = text[: ends[1]] if len(ends) > 1 else _first_sentences(text, 1)
     title_hits = gaz.scan(title)
     actor_in_title = [h for h in title_hits if not h.needs_context and not _VENUE_BEFORE.search(title[: h.pos])]
     if _NATIONAL_ACTOR.search(title) or (_NATIONAL_ACTOR.search(first_sentence) and not actor_in_title):
