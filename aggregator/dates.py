@@ -145,6 +145,16 @@ def parse_date(text: str | None, *, now: datetime | None = None, default_year: i
     `now` (the crawl time) resolves relative and year-less dates; `default_year` (the page's year) wins over it for
     year-less ones. Returns None when the text holds no date.
     """
+    parsed = _parse_date(text, now=now, default_year=default_year)
+    # No web page is older than the Chinese web: an earlier date is a misreading ("八四年前", a founding year).
+    # The floor also keeps Beijing time at UTC+8: Asia/Shanghai had summer time until 1991.
+    return parsed if parsed is None or parsed.value.year >= MIN_YEAR else None
+
+
+MIN_YEAR = 1992
+
+
+def _parse_date(text: str | None, *, now: datetime | None, default_year: int | None) -> ParsedDate | None:
     if not text:
         return None
     now = (now or now_shanghai()).astimezone(SHANGHAI)

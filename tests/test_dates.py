@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.dates import SHANGHAI, date_from_url, iso_week_bounds, iso_week_of, parse_date
+from aggregator.dates import MIN_YEAR, SHANGHAI, date_from_url, iso_week_bounds, iso_week_of, parse_date
 
 NOW = datetime(2025, 7, 28, 12, 0, tzinfo=SHANGHAI)
 
@@ -141,7 +141,7 @@ def test_parse_date_never_crashes_and_is_aware(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dates(min_value=datetime(1990, 1, 1).date(), max_value=datetime(2030, 12, 31).date()),
+@given(st.dates(min_value=datetime(MIN_YEAR, 1, 1).date(), max_value=datetime(2030, 12, 31).date()),
        st.integers(0, 23), st.integers(0, 59))
 def test_round_trip_of_chinese_form(day, hour: int, minute: int) -> None:  # type: ignore[no-untyped-def]
     text = f"{day.year}年{day.month}月{day.day}日 {hour:02d}:{minute:02d}"
@@ -156,3 +156,8 @@ def test_year_less_dates_are_never_in_the_future(days_back: int, hour: int) -> N
     day = (NOW - timedelta(days=days_back)).date()
     parsed = parse_date(f"{day.month}月{day.day}日", now=NOW)
     assert parsed is not None and parsed.value <= NOW and not parsed.precise
+
+
+@pytest.mark.parametrize("text", ["八四年前", "1988-07-01 10:00", "1941年8月18日", "发布时间：1990/6/1"])
+def test_dates_before_the_web_are_misreadings(text: str) -> None:
+    assert parse_date(text, now=NOW) is None
