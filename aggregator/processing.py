@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -40,6 +40,35 @@ def store_record(store: Store, record: ArticleRecord, page: Page | None, now: da
         if result.status in ("new", "updated"):
             assign_story(session, result.article)
         return result
+
+
+def store_batch(store: Store, batch: Sequence[tuple[ArticleRecord, Page | None]], now: datetime,
+                keep_raw: bool = True) -> list[SaveResult | Exception]:
+    """Save records in one committed transaction (one fsync for the lot); results in the batch's order.
+
+    When the batch fails, each record is saved again in a transaction of its own, so that a bad record
+    loses only itself and its error is returned in its place.
+    """
+    try:
+        with store.session() as session:
+            results: list[SaveResult | Exception] = []
+            for record, page in batch:
+                result = save_article(session, record, page, now, keep_raw)
+                if result.status in ("new", "updated"):
+                    assign_story(session, result.article)
+                results.append(result)
+        return results
+    except Exception as exc:  # retried one by one below; the error of the culprit is reported there
+        if len(batch) == 1:
+            return [exc]
+        logger.warning("saving a batch of %d articles failed (%s); saving them one by one", len(batch), exc)
+    results = []
+    for record, page in batch:
+        try:
+            results.append(store_record(store, record, page, now, keep_raw))
+        except Exception as exc:
+            results.append(exc)
+    return results
 
 
 @dataclass(slots=True)

@@ -76,6 +76,10 @@ def _env_int(name: str, default: int) -> int:
 UNION_NEWS_HOSTMAP: dict[str, str] = _env_json("UNION_NEWS_HOSTMAP", {})
 # Keep raw responses (compressed) so `union-news reprocess` can re-run extraction.
 UNION_NEWS_KEEP_RAW = True
+# Group commit: articles are committed every N items or S seconds and at the end of the crawl (one fsync
+# per group, not per article); a killed run loses at most the open group, which the next run refetches.
+UNION_NEWS_COMMIT_ITEMS = _env_int("UNION_NEWS_COMMIT_ITEMS", 50)
+UNION_NEWS_COMMIT_SECONDS = _env_float("UNION_NEWS_COMMIT_SECONDS", 2.0)
 # Contact shown in the User-Agent so site operators can reach whoever runs the crawler.
 UNION_NEWS_CONTACT = os.environ.get("UNION_NEWS_CONTACT", "https://example.org/union-news")
 # Pin the crawl's clock (ISO datetime, Asia/Shanghai); empty: the real time. The demo crawls as of 2025-07-28.

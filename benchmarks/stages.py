@@ -5,7 +5,7 @@ It runs the same chain as the pipelines, without Scrapy, on pages of the crawl b
 extract (family selectors, or the generic extractor), normalize, deduplicate, classify, store with story matching.
 A bare baseline in the same run: decoding the page and parsing it with lxml, the least any parser does.
 
-Usage: python benchmarks/stages.py [--articles 400] [--family trs|generic]
+Usage: python benchmarks/stages.py [--articles 400] [--family trs|generic] [--group 50]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=400, help="article pages to process")
     parser.add_argument("--family", default="trs", choices=("trs", "generic"), help="family of the source")
+    parser.add_argument("--group", type=int, default=50, help="articles per committed group (UNION_NEWS_COMMIT_ITEMS)")
     args = parser.parse_args()
 
     from benchmarks.crawl import HOST, NOW, article_path, registry_text, render_article
@@ -32,11 +33,11 @@ def main() -> int:
     from aggregator.extract import extract_article
     from aggregator.extract.html import decode_page, parse_html
     from aggregator.normalize import normalize_record
-    from aggregator.processing import classify_record, store_record
+    from aggregator.processing import classify_record, store_batch
     from aggregator.records import Page
     from aggregator.sources import load_registry
     from aggregator.store import open_store
-    from aggregator.store.writer import find_existing, same_source_copy, sync_sources
+    from aggregator.store.writer import may_be_stored, sync_sources
 
     now = crawl_now(NOW)
     with tempfile.TemporaryDirectory(prefix="union-news-stages-") as tmp:
@@ -60,16 +61,22 @@ def main() -> int:
             return result
 
         def dedup(record):  # type: ignore[no-untyped-def]
-            with store.session() as session:
-                return find_existing(session, record) or same_source_copy(session, record)
+            with store.sessions() as session:  # as DeduplicatePipeline: one probe, the ORM only on a hit
+                return may_be_stored(session, record)
 
+        group: list = []
         for page in pages:
             timed("baseline: decode + lxml parse", lambda p: parse_html(decode_page(p), p.url), page)
             record = timed("extract", extract_article, page, source)
             timed("normalize", normalize_record, record, source, now)
             timed("deduplicate", dedup, record)
             timed("classify", classify_record, record, classifier)
-            timed("store + story", store_record, store, record, page, now)
+            group.append((record, page))
+            if len(group) == args.group:  # as StorePipeline: one committed transaction per group
+                timed("store + story", store_batch, store, group, now)
+                group = []
+        if group:
+            timed("store + story", store_batch, store, group, now)
         store.close()
     n = len(pages)
     base = totals["baseline: decode + lxml parse"]

@@ -17,8 +17,8 @@ from aggregator.clock import crawl_now
 from aggregator.crawl.responses import bump
 from aggregator.records import ArticleItem
 from aggregator.store import Store, shared_store
-from aggregator.store.writer import (add_aliases, find_existing, record_fetch_status, resolves_provisional,
-                                     same_source_copy)
+from aggregator.store.writer import (add_aliases, find_existing, may_be_stored, record_fetch_status,
+                                     resolves_provisional, same_source_copy)
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,9 @@ class DeduplicatePipeline:
                                     f"{record.status} page at {item.page.url if item.page else record.url}")
             self._bump(record.source_id, "blocked" if record.status == "blocked" else "empty_bodies")
             raise DropItem(f"{record.source_id}: {record.status} page {record.url}")
+        with self.store.sessions() as session:  # read-only: most items are new and pass here
+            if not may_be_stored(session, record):
+                return item
         reason = None
         with self.store.session() as session:  # commit the aliases before dropping the item
             existing = find_existing(session, record)

@@ -50,6 +50,7 @@ def run_all(crawler, it: ArticleItem) -> ArticleItem:  # type: ignore[no-untyped
     for pipeline in (NormalizePipeline.from_crawler(crawler), DeduplicatePipeline.from_crawler(crawler),
                      ClassifyPipeline.from_crawler(crawler), store_pipeline):
         it = pipeline.process_item(it)
+    store_pipeline.close_spider()  # the end of the crawl commits the open group
     return it
 
 
@@ -98,3 +99,43 @@ def test_empty_page_is_recorded_not_stored(crawler) -> None:  # type: ignore[no-
         assert session.scalar(select(func.count(Article.id))) == 0
         status = session.scalars(select(FetchStatus)).one()
     assert status.status == "empty" and status.next_attempt_at is not None
+
+
+def count_articles(crawler) -> int:  # type: ignore[no-untyped-def]
+    store = shared_store(crawler.settings.get("UNION_NEWS_DB"))
+    with store.sessions() as session:
+        return session.scalar(select(func.count(Article.id))) or 0
+
+
+def test_store_commits_in_groups_and_at_close(crawler) -> None:  # type: ignore[no-untyped-def]
+    crawler.settings.frozen = False
+    crawler.settings.set("UNION_NEWS_COMMIT_ITEMS", 3)
+    crawler.settings.set("UNION_NEWS_COMMIT_SECONDS", 3600)
+    store_pipeline = StorePipeline.from_crawler(crawler)
+    store_pipeline.open_spider()
+    normalize, classify = NormalizePipeline.from_crawler(crawler), ClassifyPipeline.from_crawler(crawler)
+    texts = [f"7月2{n}日，第{n}个基层工会召开会员代表大会，选举产生新一届委员会。" * 3 for n in range(5)]
+    seen = []
+    for n, text in enumerate(texts):
+        store_pipeline.process_item(classify.process_item(normalize.process_item(
+            item(url=f"https://www.workercn.cn/c/2025-07-24/{n}.shtml", body=text))))
+        seen.append(count_articles(crawler))
+    assert seen == [0, 0, 3, 3, 3]  # nothing is visible before its group commits
+    store_pipeline.close_spider()
+    assert count_articles(crawler) == 5
+    assert crawler.stats.get_value("source/workercn/new") == 5
+
+
+def test_a_bad_record_in_a_group_loses_only_itself(crawler) -> None:  # type: ignore[no-untyped-def]
+    store_pipeline = StorePipeline.from_crawler(crawler)
+    store_pipeline.open_spider()
+    good = item(url="https://www.workercn.cn/c/2025-07-24/7.shtml")
+    bad = item(url="https://www.workercn.cn/c/2025-07-24/8.shtml", body="另一篇文章的正文。" * 5)
+    bad.record.source_id = "no-such-source"  # the foreign key refuses it when the group is written
+    for it in (bad, good):
+        store_pipeline.process_item(it)
+    store_pipeline.close_spider()
+    assert count_articles(crawler) == 1
+    assert crawler.stats.get_value("source/workercn/new") == 1
+    assert crawler.stats.get_value("source/no-such-source/errors") == 1
+    assert "store:" in crawler.stats.get_value("source/no-such-source/last_error")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
 from aggregator.records import ArticleRecord, Page
@@ -58,6 +58,25 @@ def page_from_raw(raw: RawPage) -> Page:
     """The Page a stored raw response came from (for reprocessing)."""
     return Page(url=raw.url, body=decompress(raw.body), headers=dict(raw.headers or {}), status=raw.status,
                 fetched_at=raw.fetched_at, encoding=raw.encoding)
+
+
+def may_be_stored(session: Session, record: ArticleRecord) -> bool:
+    """False when the store surely holds neither this record nor a same-source copy of it (one indexed query).
+
+    Most crawled articles are new; this lets them skip the ORM lookups of find_existing and same_source_copy.
+    """
+    articles, aliases = Article.__table__, ArticleAlias.__table__
+    urls = list(dict.fromkeys([record.url, *record.aliases]))
+    probes = [select(articles.c.id).where(articles.c.url.in_(urls)),
+              select(aliases.c.article_id).where(aliases.c.url.in_(urls))]
+    if record.content_hash:
+        probes.append(select(articles.c.id).where(articles.c.source_id == record.source_id,
+                                                  articles.c.content_hash == record.content_hash))
+    if record.wechat_key:
+        biz, mid, idx = record.wechat_key
+        probes.append(select(articles.c.id).where(articles.c.wechat_biz == biz, articles.c.wechat_mid == mid,
+                                                  articles.c.wechat_idx == idx))
+    return session.execute(union_all(*probes).limit(1)).first() is not None
 
 
 def find_existing(session: Session, record: ArticleRecord) -> Article | None:
@@ -153,6 +172,8 @@ def adopt_identity(session: Session, article: Article, record: ArticleRecord, pa
 def save_article(session: Session, record: ArticleRecord, page: Page | None, now: datetime,
                  keep_raw: bool = True) -> SaveResult:
     """Insert the record, or merge it into the stored article it duplicates."""
+    if not may_be_stored(session, record):
+        return _insert(session, record, page, now, keep_raw)
     existing = find_existing(session, record)
     target = existing or same_source_copy(session, record)
     if target is not None and resolves_provisional(target, record) and not _key_taken(session, record, target.id):
@@ -173,10 +194,14 @@ def save_article(session: Session, record: ArticleRecord, page: Page | None, now
             session.flush()
             return SaveResult("updated", existing)
         return SaveResult("duplicate", existing)
-    copy = same_source_copy(session, record)
-    if copy is not None:
-        add_aliases(session, copy, [record.url, *record.aliases])
-        return SaveResult("duplicate", copy)
+    if target is not None:  # no stored article of this URL: target is a same-source copy
+        add_aliases(session, target, [record.url, *record.aliases])
+        return SaveResult("duplicate", target)
+    return _insert(session, record, page, now, keep_raw)
+
+
+def _insert(session: Session, record: ArticleRecord, page: Page | None, now: datetime, keep_raw: bool) -> SaveResult:
+    """Add the record as a new article (with its raw page)."""
     article = Article(url=record.url, source_id=record.source_id, fetched_at=page.fetched_at if page and page.fetched_at else now)
     apply_record(article, record)
     if page is not None and keep_raw:
