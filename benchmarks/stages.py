@@ -61,8 +61,8 @@ def main() -> int:
             return result
 
         def dedup(record):  # type: ignore[no-untyped-def]
-            with store.sessions() as session:  # as DeduplicatePipeline: one probe, the ORM only on a hit
-                return may_be_stored(session, record)
+            with store.engine.connect() as connection:  # as DeduplicatePipeline: one probe, the ORM only on a hit
+                return may_be_stored(connection, record)
 
         group: list = []
         for page in pages:

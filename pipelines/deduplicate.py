@@ -49,8 +49,8 @@ class DeduplicatePipeline:
                                     f"{record.status} page at {item.page.url if item.page else record.url}")
             self._bump(record.source_id, "blocked" if record.status == "blocked" else "empty_bodies")
             raise DropItem(f"{record.source_id}: {record.status} page {record.url}")
-        with self.store.sessions() as session:  # read-only: most items are new and pass here
-            if not may_be_stored(session, record):
+        with self.store.engine.connect() as connection:  # read-only and ORM-free: most items are new
+            if not may_be_stored(connection, record):
                 return item
         reason = None
         with self.store.session() as session:  # commit the aliases before dropping the item

@@ -95,6 +95,7 @@ class Article(Base):
         UniqueConstraint("wechat_biz", "wechat_mid", "wechat_idx", name="uq_articles_wechat_key"),
         Index("ix_articles_published_at", "published_at"),
         Index("ix_articles_section_published", "section", "published_at"),
+        Index("ix_articles_source_hash", "source_id", "content_hash"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

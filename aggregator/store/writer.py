@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, union_all
+from sqlalchemy import Connection, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from aggregator.records import ArticleRecord, Page
@@ -60,23 +60,29 @@ def page_from_raw(raw: RawPage) -> Page:
                 fetched_at=raw.fetched_at, encoding=raw.encoding)
 
 
-def may_be_stored(session: Session, record: ArticleRecord) -> bool:
+_ARTICLE_ROWS, _ALIAS_ROWS = Article.__table__, ArticleAlias.__table__
+# Built once: compiling the query is a good part of its cost. A NULL parameter never matches (x = NULL is unknown).
+_PROBE = union_all(
+    select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.url.in_(bindparam("urls", expanding=True))),
+    select(_ALIAS_ROWS.c.article_id).where(_ALIAS_ROWS.c.url.in_(bindparam("alias_urls", expanding=True))),
+    select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.source_id == bindparam("source_id"),
+                                     _ARTICLE_ROWS.c.content_hash == bindparam("content_hash")),
+    select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.wechat_biz == bindparam("biz"),
+                                     _ARTICLE_ROWS.c.wechat_mid == bindparam("mid"),
+                                     _ARTICLE_ROWS.c.wechat_idx == bindparam("idx")),
+).limit(1)
+
+
+def may_be_stored(db: Session | Connection, record: ArticleRecord) -> bool:
     """False when the store surely holds neither this record nor a same-source copy of it (one indexed query).
 
     Most crawled articles are new; this lets them skip the ORM lookups of find_existing and same_source_copy.
     """
-    articles, aliases = Article.__table__, ArticleAlias.__table__
     urls = list(dict.fromkeys([record.url, *record.aliases]))
-    probes = [select(articles.c.id).where(articles.c.url.in_(urls)),
-              select(aliases.c.article_id).where(aliases.c.url.in_(urls))]
-    if record.content_hash:
-        probes.append(select(articles.c.id).where(articles.c.source_id == record.source_id,
-                                                  articles.c.content_hash == record.content_hash))
-    if record.wechat_key:
-        biz, mid, idx = record.wechat_key
-        probes.append(select(articles.c.id).where(articles.c.wechat_biz == biz, articles.c.wechat_mid == mid,
-                                                  articles.c.wechat_idx == idx))
-    return session.execute(union_all(*probes).limit(1)).first() is not None
+    biz, mid, idx = record.wechat_key or (None, None, None)
+    params = {"urls": urls, "alias_urls": urls, "source_id": record.source_id,
+              "content_hash": record.content_hash or None, "biz": biz, "mid": mid, "idx": idx}
+    return db.execute(_PROBE, params).first() is not None
 
 
 def find_existing(session: Session, record: ArticleRecord) -> Article | None:
