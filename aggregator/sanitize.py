@@ -109,6 +109,7 @@ def sanitize_html(html: str | Tag, base_url: str) -> str:
         if not tag.decomposed and not tag.get_text(strip=True) and not tag.find(["img", "iframe", "video", "audio"]):
             tag.decompose()
     if isinstance(root, Tag) and root.name in ("body", "[document]", "html"):
-        return "".join(str(child) for child in root.children
-                       if not (isinstance(child, NavigableString) and not child.strip()))
+        # Text directly under the root (a <section> body unwrapped) is escaped like any other: str() would not.
+        return "".join(child.output_ready() if isinstance(child, NavigableString) else str(child)
+                       for child in root.children if not (isinstance(child, NavigableString) and not child.strip()))
     return str(root)

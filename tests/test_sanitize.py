@@ -63,6 +63,8 @@ HOSTILE = [
     pytest.param('<xmp><script>alert(1)</script></xmp><p>正文</p>', "<p>正文</p>", id="xmp"),
     pytest.param('<template><script>alert(1)</script></template><p>正文</p>', "<p>正文</p>", id="template"),
     pytest.param('<p>正文\x00\x0b\ufffe</p>', "<p>正文</p>", id="xml-invalid-characters"),
+    pytest.param("<section>&lt;img src=x onerror=alert(1)&gt; a&amp;b</section>", "&lt;img src=x onerror=alert(1)&gt; a&amp;b",
+                 id="escaped-markup-in-unwrapped-text"),
 ]
 
 
