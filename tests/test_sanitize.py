@@ -117,3 +117,13 @@ FRAGMENTS = [
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=14))
 def test_any_mix_of_hostile_fragments_comes_out_safe(parts: list[str]) -> None:
     assert_safe(sanitize_html("".join(parts), BASE))
+
+
+def test_source_indentation_folds_to_one_newline_except_in_pre() -> None:
+    cleaned = sanitize_html("<div>\n      <p>一</p>\n      <p>二</p>  </div><pre>  a\n  b  </pre>", BASE)
+    assert cleaned == "<div>\n<p>一</p>\n<p>二</p> </div>  a\n  b  "
+
+
+def test_ruby_annotations_count_as_text() -> None:
+    # A paragraph holding only a pronunciation guide is not an empty wrapper.
+    assert sanitize_html("<p><ruby>工<rt>gōng</rt></ruby></p><div><rt>huì</rt></div>", BASE) == "<p>工gōng</p><div>huì</div>"
