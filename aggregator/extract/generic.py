@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -1003,12 +1004,35 @@ def extract_generic(doc: HtmlElement, url: str) -> Extracted:
         _tidy_text(cleaned)
         result.body_html = sanitize_html(lxml_to_string(cleaned), _base_url(doc, url)) if result.body_lines else ""
         result.images = re.findall(r'<img[^>]+src="([^"]+)"', result.body_html)
-    published = _find_published(meta, header, [], url)
-    if published is None:
-        published = _find_published(meta, header, node_text_lines(root), url)
-    result.published_raw = clean_line(published) if published else None
+    _read_header_fields(result, meta, header, root, url)
+    return result
+
+
+def _read_header_fields(result: Extracted, meta: _Meta, header: _Header, root: HtmlElement, url: str,
+                        published: bool = True) -> None:
+    """Time (unless `published` is False), 来源 and author from the header, the page's metadata and its text."""
+    if published:
+        found = _find_published(meta, header, [], url)
+        if found is None:
+            found = _find_published(meta, header, node_text_lines(root), url)
+        result.published_raw = clean_line(found) if found else None
     result.origin = _find_origin(header, meta)
     result.author = _find_author(header, meta, result.origin)
+
+
+def extract_around(doc: HtmlElement, url: str,
+                   locate: Callable[[HtmlElement], tuple[HtmlElement, HtmlElement] | None]) -> Extracted | None:
+    """Author and 来源 of a page whose headline and body `locate` finds (in the cleaned copy it is given), read as
+    extract_generic reads them but without its search for the body; None when `locate` finds nothing."""
+    work = _prepare(doc)
+    root = work.body if work.body is not None else work
+    found = locate(root)
+    if found is None:
+        return None
+    title_el, body_el = found
+    header = _header(root, title_el, _Body(body_el, _paragraphs(body_el)[0]))
+    result = Extracted()
+    _read_header_fields(result, _read_meta(doc), header, root, url, published=False)
     return result
 
 
