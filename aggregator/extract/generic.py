@@ -774,13 +774,24 @@ def _header(root: HtmlElement, title_el: HtmlElement | None, body: _Body | None)
     started = title_el is None
     size = 0
     budget = 1200 if title_el is not None else 100_000
-    for event, el in etree.iterwalk(root, events=("start", "end")):
+    # Elements wholly before the headline add nothing: their subtrees (navigation menus) are not walked. Kept are the
+    # ancestors of the headline and of the stops, so that a stop before the headline still ends the walk.
+    on_path: set[HtmlElement] = set()
+    for anchor in (title_el, *stop_at) if title_el is not None else ():
+        node: HtmlElement | None = anchor
+        while node is not None and node not in on_path:
+            on_path.add(node)
+            node = node.getparent()
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
         if not isinstance(el.tag, str):
             continue
         if event == "start":
             if el in stop_at:
                 break
-            if started:
+            if not started and el not in on_path:
+                walker.skip_subtree()
+            elif started:
                 if el.tag in BLOCK_TAGS:
                     pieces.append("\n")
                 if el.text:
