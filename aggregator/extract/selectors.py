@@ -117,12 +117,8 @@ def selector_fields(doc: HtmlElement, url: str, selectors: dict[str, Any]) -> Ex
     if not {"title", "published", "body"} <= applied:
         return None
 
-    def locate(root: HtmlElement) -> tuple[HtmlElement, HtmlElement] | None:
-        # The same selectors on the extractor's cleaned copy of the page, where its header reading runs.
-        titles, bodies = _select(root, title_css), _outermost(_select(root, body_css))
-        return (titles[0], bodies[0]) if titles and bodies else None
-
-    around = extract_around(doc, url, locate)
+    titles, bodies = _select(doc, title_css), _outermost(_select(doc, body_css))
+    around = extract_around(doc, url, titles[0], bodies[0])
     if around is None:
         return None
     for key in ("author", "origin"):
