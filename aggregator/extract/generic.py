@@ -378,7 +378,8 @@ def _find_body(root: HtmlElement, title_el: HtmlElement | None = None) -> _Body 
         for a in node.iter("a"):
             chars = link_chars.get(a)
             if chars is None:
-                chars = link_chars[a] = len(a.text_content())
+                # A link without child nodes holds only its .text: no XPath evaluation needed.
+                chars = link_chars[a] = len(a.text_content()) if len(a) else len(a.text or "")
             link += chars
         density = min(link / total, 1.0)
         adjusted = score * (1.0 - density) ** 2
