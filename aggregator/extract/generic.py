@@ -479,8 +479,11 @@ def _tidy_text(node: HtmlElement) -> None:
                 el.tail = el.tail.lstrip(_INDENT)
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _WHITESPACE.sub("", text)
 
 
 def _trim_lines(lines: list[str], title: str) -> list[str]:

@@ -59,15 +59,19 @@ def _outermost(nodes: list[HtmlElement]) -> list[HtmlElement]:
     return out
 
 
-def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], fields: Extracted) -> set[str]:
+def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], fields: Extracted,
+                    elements: dict[str, HtmlElement] | None = None) -> set[str]:
     """Overwrite `fields` with what the source's selectors find (the page itself is not changed); returns the
-    names of the selectors that decided their field."""
+    names of the selectors that decided their field, and puts the headline and (first) body element they used
+    in `elements` when given."""
     applied: set[str] = set()
     if sel := selectors.get("title"):
         found = _select(doc, sel)
         if found and (title := clean_title(text_of(found[0]))):
             fields.title = title
             applied.add("title")
+            if elements is not None:
+                elements["title"] = found[0]
     if sel := selectors.get("published"):
         found = _select(doc, sel)
         if found and (value := text_of(found[0])):
@@ -82,6 +86,8 @@ def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], field
     if sel := selectors.get("body"):
         found = _outermost(_select(doc, sel))
         if found:
+            if elements is not None:
+                elements["body"] = found[0]
             if len(found) == 1:
                 node = copy.deepcopy(found[0])
             else:
@@ -109,16 +115,14 @@ def selector_fields(doc: HtmlElement, url: str, selectors: dict[str, Any]) -> Ex
     and 来源 read from the header between that headline and that body. None otherwise (the generic extractor decides).
 
     The generic extractor's search for the body is most of its cost; a source that names its body needs none."""
-    title_css, body_css = selectors.get("title"), selectors.get("body")
-    if not title_css or not body_css or not selectors.get("published"):
+    if not (selectors.get("title") and selectors.get("published") and selectors.get("body")):
         return None
     fields = Extracted()
-    applied = apply_selectors(doc, url, selectors, fields)
+    elements: dict[str, HtmlElement] = {}
+    applied = apply_selectors(doc, url, selectors, fields, elements)
     if not {"title", "published", "body"} <= applied:
         return None
-
-    titles, bodies = _select(doc, title_css), _outermost(_select(doc, body_css))
-    around = extract_around(doc, url, titles[0], bodies[0])
+    around = extract_around(doc, url, elements["title"], elements["body"])
     if around is None:
         return None
     for key in ("author", "origin"):
