@@ -298,6 +298,9 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None) -> tuple[l
                     links[0] += len(tail.strip())
 
     def flush(block: HtmlElement, buf: list[str], links: list[int]) -> None:
+        if not buf:  # most calls: a block boundary with no text since the last one
+            links[0] = 0
+            return
         text = "".join(buf)
         if not text.strip():
             buf.clear()
