@@ -1,5 +1,5 @@
 """Page parsers: (url, headers, body) -> ArticleRecord. Site selectors win; the generic extractor fills the rest
-(only its header reading when the selectors find both headline and body)."""
+(only its header reading when the selectors find headline, time and body)."""
 
 from __future__ import annotations
 
