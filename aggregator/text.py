@@ -31,9 +31,31 @@ _LINE_TABLE.update(dict.fromkeys(range(0x2000, 0x200B), " "))
 _MULTI_SPACE = re.compile(" {2,}")
 
 
+def _char_class(codes: list[int]) -> str:
+    """A regex character class of `codes` (sorted), contiguous runs written as ranges."""
+    runs: list[list[int]] = []
+    for code in codes:
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "[" + "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in runs) + "]"
+
+
+# The same characters as a regex class. translate() looks every character of a non-ASCII string up in the table
+# (slow on Chinese text); a search in C finds the few there are, or that there are none (most lines).
+_LINE_CHARS = re.compile(_char_class(sorted(_LINE_TABLE)))
+_LINE_REPLACEMENT = {chr(code): value or "" for code, value in _LINE_TABLE.items()}
+
+
+def _replace_line_char(match: re.Match[str]) -> str:
+    return _LINE_REPLACEMENT[match.group()]
+
+
 def clean_line(text: str) -> str:
     """Clean one line: invisible characters out, every kind of space folded to one ASCII space, ends trimmed."""
-    text = text.translate(_LINE_TABLE)
+    if _LINE_CHARS.search(text) is not None:
+        text = text.translate(_LINE_TABLE) if text.isascii() else _LINE_CHARS.sub(_replace_line_char, text)
     if "  " in text:
         text = _MULTI_SPACE.sub(" ", text)
     return text.strip(" ")

@@ -18,7 +18,7 @@ from aggregator.clock import crawl_now
 from aggregator.extract import extract_article
 from aggregator.extract.generic import extract_generic
 from aggregator.extract.html import parse_html
-from aggregator.extract.selectors import apply_selectors
+from aggregator.extract.selectors import apply_selectors, selector_fields
 from aggregator.normalize import normalize_record
 from aggregator.records import ArticleRecord, Page
 from aggregator.sources import Source
@@ -178,6 +178,38 @@ def test_selectors_through_extract_article() -> None:
     source = Source(id="demo", name="示例网", selectors={"title": "h2.tt", "body": ".txt", "drop": [".ad"]})
     rec = extract_article(Page(url="https://example.com/a.html", body=ARTICLE.encode()), source)
     assert (rec.title, rec.body_text) == ("站点自定标题", "自定正文第一段。\n自定正文第二段。")
+
+
+INFO_PAGE = """<html><head><title>职工技能大赛在市里举行_示例网</title></head><body>
+<div class="nav"><a href="/">首页</a><a href="/a">要闻</a></div>
+<div class="detail"><h1 class="title">职工技能大赛在市里举行</h1>
+<div class="info">发布时间：2025-07-20 09:30 来源：示例日报 作者：王小明</div>
+<div class="article"><p>第一段，讲清楚了时间、地点和事情的经过，字数足够，句子也够长。</p>
+<p>第二段，补充了一些细节，也有足够的字数，句子也够长。</p></div></div></body></html>"""
+INFO_SELECTORS = {"title": "h1.title", "published": ".info", "body": ".article"}
+
+
+def test_selectors_naming_headline_time_and_body_give_the_record_of_the_full_extraction() -> None:
+    """With title, published and body selectors the generic body search is skipped; author and 来源 still come
+    from the header between that headline and that body, as the full extraction reads them."""
+    url = "https://example.com/a.html"
+    doc = parse_html(INFO_PAGE, url)
+    full = extract_generic(doc, url)
+    apply_selectors(doc, url, INFO_SELECTORS, full)
+    fast = selector_fields(doc, url, INFO_SELECTORS)
+    assert fast == full
+    assert (fast.author, fast.origin) == ("王小明", "示例日报")
+
+
+@pytest.mark.parametrize("selectors", [
+    {"title": "h1.title", "body": ".article"},  # no published selector: the generic extractor reads the time
+    {"title": "h1.title", "published": ".gone", "body": ".article"},
+    {"title": "h1.title", "published": ".info", "body": ".gone"},
+])
+def test_selectors_short_of_headline_time_and_body_leave_the_page_to_the_generic_extractor(
+        selectors: dict[str, str]) -> None:
+    assert selector_fields(parse_html(INFO_PAGE, "https://example.com/a.html"), "https://example.com/a.html",
+                           selectors) is None
 
 
 def test_generic_does_not_change_the_page() -> None:

@@ -63,6 +63,8 @@ HOSTILE = [
     pytest.param('<xmp><script>alert(1)</script></xmp><p>正文</p>', "<p>正文</p>", id="xmp"),
     pytest.param('<template><script>alert(1)</script></template><p>正文</p>', "<p>正文</p>", id="template"),
     pytest.param('<p>正文\x00\x0b\ufffe</p>', "<p>正文</p>", id="xml-invalid-characters"),
+    pytest.param("<section>&lt;img src=x onerror=alert(1)&gt; a&amp;b</section>", "&lt;img src=x onerror=alert(1)&gt; a&amp;b",
+                 id="escaped-markup-in-unwrapped-text"),
 ]
 
 
@@ -115,3 +117,13 @@ FRAGMENTS = [
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=14))
 def test_any_mix_of_hostile_fragments_comes_out_safe(parts: list[str]) -> None:
     assert_safe(sanitize_html("".join(parts), BASE))
+
+
+def test_source_indentation_folds_to_one_newline_except_in_pre() -> None:
+    cleaned = sanitize_html("<div>\n      <p>一</p>\n      <p>二</p>  </div><pre>  a\n  b  </pre>", BASE)
+    assert cleaned == "<div>\n<p>一</p>\n<p>二</p> </div>  a\n  b  "
+
+
+def test_ruby_annotations_count_as_text() -> None:
+    # A paragraph holding only a pronunciation guide is not an empty wrapper.
+    assert sanitize_html("<p><ruby>工<rt>gōng</rt></ruby></p><div><rt>huì</rt></div>", BASE) == "<p>工gōng</p><div>huì</div>"

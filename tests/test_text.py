@@ -145,3 +145,14 @@ def test_split_byline_never_crashes_and_loses_nothing(text: str) -> None:
         assert rest == text
     else:
         assert byline and len(byline) + len(rest) <= len(text)
+
+
+def test_clean_line_fast_path_matches_the_translation_table() -> None:
+    """The regex that finds characters to change agrees with the table on every code point, alone and in text."""
+    from aggregator.text import _LINE_TABLE
+
+    for code in range(0x110000):
+        ch = chr(code)
+        expected = (ch.translate(_LINE_TABLE) if code in _LINE_TABLE else ch).strip(" ")
+        assert clean_line(ch) == expected, hex(code)
+        assert clean_line("工" + ch + "会") == "工" + (_LINE_TABLE.get(code, ch) or "") + "会", hex(code)

@@ -1,10 +1,11 @@
-"""Page parsers: (url, headers, body) -> ArticleRecord. Site selectors win; the generic extractor fills the rest."""
+"""Page parsers: (url, headers, body) -> ArticleRecord. Site selectors win; the generic extractor fills the rest
+(only its header reading when the selectors find headline, time and body)."""
 
 from __future__ import annotations
 
 from aggregator.extract.generic import extract_generic
 from aggregator.extract.html import decode_page, parse_html
-from aggregator.extract.selectors import apply_selectors
+from aggregator.extract.selectors import apply_selectors, selector_fields
 from aggregator.extract.wechat import wechat_record
 from aggregator.records import ArticleRecord, Page
 from aggregator.sources import Source
@@ -19,9 +20,12 @@ def extract_article(page: Page, source: Source | None = None) -> ArticleRecord:
     source_id = source.id if source else "unknown"
     if host_of(page.url) == WECHAT_HOST:
         return wechat_record(page, text, doc, source)
-    fields = extract_generic(doc, page.url)
-    if source is not None and source.selectors:
-        apply_selectors(doc, page.url, source.selectors, fields)
+    selectors = source.selectors if source is not None else None
+    fields = selector_fields(doc, page.url, selectors) if selectors else None
+    if fields is None:
+        fields = extract_generic(doc, page.url)
+        if selectors:
+            apply_selectors(doc, page.url, selectors, fields)
     if source is not None:
         from aggregator.families import family_hints
 

@@ -235,7 +235,11 @@ def _is_hidden(el: HtmlElement) -> bool:
 
 def _prepare(doc: HtmlElement, drop_hidden: bool = True) -> HtmlElement:
     """A copy of the page without scripts, controls, comments, navigation and (optionally) hidden elements."""
-    work = copy.deepcopy(doc)
+    return _strip_furniture(copy.deepcopy(doc), drop_hidden)
+
+
+def _strip_furniture(work: HtmlElement, drop_hidden: bool) -> HtmlElement:
+    """Drop scripts, controls, comments and (optionally) hidden elements from `work`, a copy (its root stays)."""
     for el in list(work.iter(*_DROP_TAGS, etree.Comment, etree.ProcessingInstruction)):
         parent = el.getparent()
         if parent is not None:
@@ -294,6 +298,9 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None) -> tuple[l
                     links[0] += len(tail.strip())
 
     def flush(block: HtmlElement, buf: list[str], links: list[int]) -> None:
+        if not buf:  # most calls: a block boundary with no text since the last one
+            links[0] = 0
+            return
         text = "".join(buf)
         if not text.strip():
             buf.clear()
@@ -365,11 +372,18 @@ def _find_body(root: HtmlElement, title_el: HtmlElement | None = None) -> _Body 
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:15]
     best: HtmlElement | None = None
     best_score = 0.0
+    link_chars: dict[HtmlElement, int] = {}  # each link's text length, measured once: ranked nodes nest
     for node, score in ranked:
         if node.tag in ("html", "body"):
             score *= 0.6
         total = len(node.text_content()) or 1
-        link = sum(len(a.text_content()) for a in node.iter("a"))
+        link = 0
+        for a in node.iter("a"):
+            chars = link_chars.get(a)
+            if chars is None:
+                # A link without child nodes holds only its .text: no XPath evaluation needed.
+                chars = link_chars[a] = len(a.text_content()) if len(a) else len(a.text or "")
+            link += chars
         density = min(link / total, 1.0)
         adjusted = score * (1.0 - density) ** 2
         if _noise_above(node):
@@ -443,7 +457,8 @@ def _clean_body(node: HtmlElement, title: str) -> HtmlElement:
     return node
 
 
-_INVISIBLE_TABLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
+# Removed with a regex rather than str.translate(), which is slow on Chinese text (a table lookup per character).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad]")
 _INDENT = "\u3000\u00a0 \t\r\n"
 
 
@@ -459,16 +474,19 @@ def _tidy_text(node: HtmlElement) -> None:
         if not isinstance(el.tag, str):
             continue
         if el.text:
-            text = el.text.translate(_INVISIBLE_TABLE)
+            text = _INVISIBLE.sub("", el.text)
             el.text = text.lstrip(_INDENT) if el.tag in BLOCK_TAGS else text
         if el.tail:
-            el.tail = el.tail.translate(_INVISIBLE_TABLE)
+            el.tail = _INVISIBLE.sub("", el.tail)
             if el.tag == "br":
                 el.tail = el.tail.lstrip(_INDENT)
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _WHITESPACE.sub("", text)
 
 
 def _trim_lines(lines: list[str], title: str) -> list[str]:
@@ -773,13 +791,24 @@ def _header(root: HtmlElement, title_el: HtmlElement | None, body: _Body | None)
     started = title_el is None
     size = 0
     budget = 1200 if title_el is not None else 100_000
-    for event, el in etree.iterwalk(root, events=("start", "end")):
+    # Elements wholly before the headline add nothing: their subtrees (navigation menus) are not walked. Kept are the
+    # ancestors of the headline and of the stops, so that a stop before the headline still ends the walk.
+    on_path: set[HtmlElement] = set()
+    for anchor in (title_el, *stop_at) if title_el is not None else ():
+        node: HtmlElement | None = anchor
+        while node is not None and node not in on_path:
+            on_path.add(node)
+            node = node.getparent()
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
         if not isinstance(el.tag, str):
             continue
         if event == "start":
             if el in stop_at:
                 break
-            if started:
+            if not started and el not in on_path:
+                walker.skip_subtree()
+            elif started:
                 if el.tag in BLOCK_TAGS:
                     pieces.append("\n")
                 if el.text:
@@ -1003,13 +1032,56 @@ def extract_generic(doc: HtmlElement, url: str) -> Extracted:
         _tidy_text(cleaned)
         result.body_html = sanitize_html(lxml_to_string(cleaned), _base_url(doc, url)) if result.body_lines else ""
         result.images = re.findall(r'<img[^>]+src="([^"]+)"', result.body_html)
-    published = _find_published(meta, header, [], url)
-    if published is None:
-        published = _find_published(meta, header, node_text_lines(root), url)
-    result.published_raw = clean_line(published) if published else None
+    _read_header_fields(result, meta, header, root, url)
+    return result
+
+
+def _read_header_fields(result: Extracted, meta: _Meta, header: _Header, root: HtmlElement, url: str,
+                        published: bool = True) -> None:
+    """Time (unless `published` is False), 来源 and author from the header, the page's metadata and its text."""
+    if published:
+        found = _find_published(meta, header, [], url)
+        if found is None:
+            found = _find_published(meta, header, node_text_lines(root), url)
+        result.published_raw = clean_line(found) if found else None
     result.origin = _find_origin(header, meta)
     result.author = _find_author(header, meta, result.origin)
+
+
+def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: HtmlElement) -> Extracted | None:
+    """Author and 来源 of a page whose headline and body are known (found by other means), read as extract_generic
+    reads them but without its search for the body; None where that reading could differ from extract_generic's."""
+    # The header runs from the headline to the body's first paragraph: all inside the two elements' closest common
+    # ancestor, so only that is copied and cleaned, not the whole page.
+    ancestors = [title_el, *title_el.iterancestors()]
+    common = next((el for el in (body_el, *body_el.iterancestors()) if el in ancestors), None)
+    if common is None or any(el.tag in _DROP_TAGS or _is_hidden(el) for el in {*ancestors, body_el,
+                                                                              *body_el.iterancestors()}):
+        return None  # in furniture the cleaning removes: the cleaned page has no such headline or body
+    work = copy.deepcopy(common)
+    work.tail = None  # text after the common ancestor is never header (the walk stops inside it)
+    title_copy, body_copy = _same_in_copy(common, work, title_el), _same_in_copy(common, work, body_el)
+    _strip_furniture(work, drop_hidden=True)
+    body = _Body(body_copy, _paragraphs(body_copy)[0])
+    if _inside(title_copy, body_copy) and not any(_run_score(t, lk) > 0 for _b, t, lk in body.runs):
+        return None  # nothing stops the header inside the body: it would run on past the common ancestor
+    result = Extracted()
+    _read_header_fields(result, _read_meta(doc), _header(work, title_copy, body), work, url, published=False)
     return result
+
+
+def _same_in_copy(original_root: HtmlElement, copy_root: HtmlElement, el: HtmlElement) -> HtmlElement:
+    """The element of `copy_root` (a deep copy of `original_root`) at the place of `el`."""
+    path: list[int] = []
+    node = el
+    while node is not original_root:
+        parent = node.getparent()
+        path.append(parent.index(node))
+        node = parent
+    found = copy_root
+    for index in reversed(path):
+        found = found[index]
+    return found
 
 
 def find_published(doc: HtmlElement, header: str, url: str = "") -> str | None:

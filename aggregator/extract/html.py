@@ -24,6 +24,12 @@ _SKIP = frozenset({"script", "style", "noscript", "template"})
 # A closing </html> or </body> in the middle of a page (a server-side include that closes the document) makes
 # libxml2 drop everything after it; removing them all is harmless because the parser closes both at the end.
 _STRAY_CLOSE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+# lxml.html's own parser picks each element's Python class (forms, inputs, labels) in a Python callback that runs
+# whenever an element is touched from Python. The parsers use none of those classes: one lookup in C serves all.
+_PARSER = lxml.html.HTMLParser()
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity))
 
 
 def decode_page(page: Page) -> str:
@@ -39,7 +45,7 @@ def parse_html(text: str, base_url: str | None = None) -> HtmlElement:
     text = re.sub(r"^<\?xml[^>]*\?>", "", text)
     text = _STRAY_CLOSE.sub("", text)
     try:
-        doc = lxml.html.document_fromstring(text, base_url=base_url)
+        doc = lxml.html.document_fromstring(text, parser=_PARSER, base_url=base_url)
     except (etree.ParserError, ValueError):
         doc = lxml.html.document_fromstring("<html></html>")
     return doc

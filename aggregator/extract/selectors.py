@@ -17,7 +17,14 @@ import lxml.html
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from aggregator.extract.generic import Extracted, base_url, clean_body_lines, lxml_to_string, tidy_body
+from aggregator.extract.generic import (
+    Extracted,
+    base_url,
+    clean_body_lines,
+    extract_around,
+    lxml_to_string,
+    tidy_body,
+)
 from aggregator.extract.html import HtmlElement, node_text_lines, text_of
 from aggregator.sanitize import sanitize_html
 from aggregator.text import clean_title
@@ -52,24 +59,35 @@ def _outermost(nodes: list[HtmlElement]) -> list[HtmlElement]:
     return out
 
 
-def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], fields: Extracted) -> None:
-    """Overwrite `fields` with what the source's selectors find (the page itself is not changed)."""
+def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], fields: Extracted,
+                    elements: dict[str, HtmlElement] | None = None) -> set[str]:
+    """Overwrite `fields` with what the source's selectors find (the page itself is not changed); returns the
+    names of the selectors that decided their field, and puts the headline and (first) body element they used
+    in `elements` when given."""
+    applied: set[str] = set()
     if sel := selectors.get("title"):
         found = _select(doc, sel)
         if found and (title := clean_title(text_of(found[0]))):
             fields.title = title
+            applied.add("title")
+            if elements is not None:
+                elements["title"] = found[0]
     if sel := selectors.get("published"):
         found = _select(doc, sel)
         if found and (value := text_of(found[0])):
             fields.published_raw = _LABEL.sub("", value)
+            applied.add("published")
     for key in ("author", "origin"):
         if sel := selectors.get(key):
             found = _select(doc, sel)
             if found and (value := text_of(found[0])):
                 setattr(fields, key, _LABEL.sub("", value) or None)
+                applied.add(key)
     if sel := selectors.get("body"):
         found = _outermost(_select(doc, sel))
         if found:
+            if elements is not None:
+                elements["body"] = found[0]
             if len(found) == 1:
                 node = copy.deepcopy(found[0])
             else:
@@ -88,3 +106,26 @@ def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], field
                 tidy_body(node, lines)
                 fields.body_html = sanitize_html(lxml_to_string(node), base_url(doc, url))
                 fields.images = re.findall(r'<img[^>]+src="([^"]+)"', fields.body_html)
+                applied.add("body")
+    return applied
+
+
+def selector_fields(doc: HtmlElement, url: str, selectors: dict[str, Any]) -> Extracted | None:
+    """Every field of a page whose title, published and body selectors all match: what the selectors give, author
+    and 来源 read from the header between that headline and that body. None otherwise (the generic extractor decides).
+
+    The generic extractor's search for the body is most of its cost; a source that names its body needs none."""
+    if not (selectors.get("title") and selectors.get("published") and selectors.get("body")):
+        return None
+    fields = Extracted()
+    elements: dict[str, HtmlElement] = {}
+    applied = apply_selectors(doc, url, selectors, fields, elements)
+    if not {"title", "published", "body"} <= applied:
+        return None
+    around = extract_around(doc, url, elements["title"], elements["body"])
+    if around is None:
+        return None
+    for key in ("author", "origin"):
+        if key not in applied:
+            setattr(fields, key, getattr(around, key))
+    return fields
