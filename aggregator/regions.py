@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 NATIONAL = "全国"
 # The national federation acting as leader or organiser makes an item national whatever place it names.
 _NATIONAL_ACTOR = re.compile(
@@ -99,12 +101,17 @@ class Gazetteer:
             if name in ambiguous and name not in self.province_names.values() and name not in self.provinces:
                 for place in self.names.pop(name):
                     self._add(self.context, name, place)
-        self._by_first: dict[str, list[tuple[str, int]]] = {}
-        entries = [(n, 0) for n in self.names] + [(n, 1) for n in self.context if n not in self.names] + [
-            (n, 2) for n in self.stops
-        ]
-        for name, kind in sorted(entries, key=lambda e: len(e[0]), reverse=True):
-            self._by_first.setdefault(name[0], []).append((name, kind))
+        # What a match of each name yields, built once: (places, needs_context), or None for a stop phrase.
+        self._by_first: dict[str, list[tuple[str, tuple[tuple[Place, ...], bool] | None]]] = {}
+        entries = [(n, (tuple(self.names[n]), False)) for n in self.names] + [
+            (n, (tuple(self.context[n]), True)) for n in self.context if n not in self.names
+        ] + [(n, None) for n in self.stops]
+        for name, found in sorted(entries, key=lambda e: len(e[0]), reverse=True):
+            self._by_first.setdefault(name[0], []).append((name, found))
+        # Sorted keys of every name's first two characters: positions where no name can start are skipped in C.
+        self._prefixes = np.unique(np.fromiter(
+            ((ord(n[0]) << 21) | ord(n[1]) for n, _found in entries if len(n) >= 2), dtype=np.uint64))
+        self._single_chars = any(len(n) == 1 for n, _found in entries)
 
     @staticmethod
     def _add(index: dict[str, list[Place]], name: str, place: Place) -> None:
@@ -115,19 +122,31 @@ class Gazetteer:
     def scan(self, text: str) -> list[Hit]:
         """Every gazetteer name in `text` (longest match wins at each position; stop phrases hide what they hold)."""
         found: list[Hit] = []
-        i, n = 0, len(text)
-        while i < n:
-            for name, kind in self._by_first.get(text[i], ()):
+        end = 0  # positions before `end` are inside the last match
+        for i in self._candidates(text):
+            if i < end:
+                continue
+            for name, hit in self._by_first.get(text[i], ()):
                 if text.startswith(name, i):
-                    if kind == 0:
-                        found.append(Hit(i, name, tuple(self.names[name]), False))
-                    elif kind == 1:
-                        found.append(Hit(i, name, tuple(self.context[name]), True))
-                    i += len(name)
+                    if hit is not None:
+                        found.append(Hit(i, name, hit[0], hit[1]))
+                    end = i + len(name)
                     break
-            else:
-                i += 1
         return found
+
+    def _candidates(self, text: str) -> list[int] | range:
+        """Ascending positions where some name's first two characters stand (a superset of where names start)."""
+        if self._single_chars:
+            return range(len(text))  # a one-character name may start anywhere
+        if len(text) < 2 or not self._prefixes.size:
+            return []
+        # Each adjacent character pair as one integer (code points fit in 21 bits), looked up in the sorted keys;
+        # surrogatepass keeps a stray surrogate a character, as str indexing sees it.
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+        pairs = (codes[:-1] << 21) | codes[1:]
+        slots = np.searchsorted(self._prefixes, pairs)
+        slots[slots == self._prefixes.size] = 0
+        return np.flatnonzero(self._prefixes[slots] == pairs).tolist()
 
 
 @lru_cache(maxsize=4)

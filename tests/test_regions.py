@@ -194,3 +194,14 @@ def test_gazetteer_loads_from_any_path(tmp_path: Path) -> None:
                     '  [[province.city]]\n  name = "样例市"\n  short = "样例"\n  districts = ["示范县"]\n', encoding="utf-8")
     gaz = Gazetteer(path)
     assert detect_region("示范县召开会议", "", gazetteer=gaz) == Region("测试", "样例")
+
+
+def test_scan_longest_match_one_character_names_and_stops(tmp_path: Path) -> None:
+    # One-character names make every position a candidate; the longest name still wins and a stop phrase hides
+    # the names inside it.
+    path = tmp_path / "g.toml"
+    path.write_text('stop_phrases = ["样例市场"]\n[[province]]\nname = "测试省"\nshort = "测"\naliases = ["测试"]\n'
+                    '  [[province.city]]\n  name = "样例市"\n  short = "样例"\n', encoding="utf-8")
+    gaz = Gazetteer(path)
+    hits = gaz.scan("测试省样例市场，测样例市\ud800测")
+    assert [(h.pos, h.name) for h in hits] == [(0, "测试省"), (8, "测"), (9, "样例市"), (13, "测")]
