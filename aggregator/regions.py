@@ -14,6 +14,7 @@ The rules an editor applies, in order:
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from aggregator import settings
 
 NATIONAL = "全国"
 # The national federation acting as leader or organiser makes an item national whatever place it names.
@@ -157,9 +160,8 @@ def load_gazetteer(path: str) -> Gazetteer:
 
 def default_gazetteer() -> Gazetteer:
     """The shipped gazetteer (data/gazetteer.toml)."""
-    from aggregator.settings import UNION_NEWS_DATA_DIR
-
-    return load_gazetteer(str(Path(UNION_NEWS_DATA_DIR) / "gazetteer.toml"))
+    # Read per call (tests and tools point settings elsewhere), but without pathlib: this runs for every article.
+    return load_gazetteer(os.path.join(settings.UNION_NEWS_DATA_DIR, "gazetteer.toml"))
 
 
 def _first_sentences(text: str, limit: int = 160) -> str:
