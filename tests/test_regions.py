@@ -205,3 +205,11 @@ def test_scan_longest_match_one_character_names_and_stops(tmp_path: Path) -> Non
     gaz = Gazetteer(path)
     hits = gaz.scan("测试省样例市场，测样例市\ud800测")
     assert [(h.pos, h.name) for h in hits] == [(0, "测试省"), (8, "测"), (9, "样例市"), (13, "测")]
+
+
+def test_scan_all_is_scan_of_each_text_and_no_name_spans_two_texts() -> None:
+    gaz = default_gazetteer()
+    texts = ("北", "京市总工会", "", "走进江苏南京", "江")
+    assert gaz.scan_all(texts) == [gaz.scan(text) for text in texts]
+    assert [h.name for h in gaz.scan_all(("北", "京"))[0] + gaz.scan_all(("北", "京"))[1]] == []
+    assert gaz.scan_all(()) == []
