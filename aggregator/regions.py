@@ -28,8 +28,11 @@ import numpy as np
 from aggregator import settings
 
 NATIONAL = "全国"
-# Joins texts scanned together: 21 bits that are no code point (see Gazetteer._candidates).
-_SEPARATOR = (0x1FFFFF).to_bytes(4, "little")
+# Joins the texts scanned together (one character's width in UTF-32).
+_SEPARATOR = b"\0\0\0\0"
+# How many low bits of each character of a pair index the pair table (2 ** (2 * _LOW_BITS) entries).
+_LOW_BITS = 8
+_LOW_MASK = (1 << _LOW_BITS) - 1
 # The national federation acting as leader or organiser makes an item national whatever place it names.
 _NATIONAL_ACTOR = re.compile(
     r"(?:中华)?全国总工会(?:党组|书记处|主席团|执委会|经审会|领导|主席|副主席|书记处第一书记|党组书记|机关)"
@@ -115,9 +118,12 @@ class Gazetteer:
         ] + [(n, None) for n in self.stops]
         for name, found in sorted(entries, key=lambda e: len(e[0]), reverse=True):
             self._by_first.setdefault(name[0], []).append((name, found))
-        # Sorted keys of every name's first two characters: positions where no name can start are skipped in C.
-        self._prefixes = np.unique(np.fromiter(
-            ((ord(n[0]) << 21) | ord(n[1]) for n, _found in entries if len(n) >= 2), dtype=np.uint64))
+        # Every name's first two characters, and a table of their low bytes that numpy looks all positions up in
+        # at once: only positions whose pair passes (a few per article, some false) are tried in Python.
+        self._pairs = frozenset(n[:2] for n, _found in entries if len(n) >= 2)
+        self._pair_table = np.zeros(1 << (2 * _LOW_BITS), dtype=bool)
+        for pair in self._pairs:
+            self._pair_table[((ord(pair[0]) & _LOW_MASK) << _LOW_BITS) | (ord(pair[1]) & _LOW_MASK)] = True
         self._single_chars = any(len(n) == 1 for n, _found in entries)
 
     @staticmethod
@@ -153,21 +159,18 @@ class Gazetteer:
         """Per text, ascending positions where some name's first two characters stand (where names can start)."""
         if self._single_chars:
             return [range(len(text)) for text in texts]  # a one-character name may start anywhere
-        if not self._prefixes.size:
-            return [[] for _text in texts]
-        # The texts joined by a separator that is no character, so no pair across a join matches. Each adjacent
-        # character pair as one integer (code points fit in 21 bits), looked up in the sorted keys; surrogatepass
-        # keeps a stray surrogate a character, as str indexing sees it.
+        # The texts joined by a separator, each adjacent character pair's low bytes looked up in the table (in C);
+        # surrogatepass keeps a stray surrogate a character, as str indexing sees it.
         joined = _SEPARATOR.join(text.encode("utf-32-le", "surrogatepass") for text in texts)
-        codes = np.frombuffer(joined, dtype=np.uint32).astype(np.uint64)
-        pairs = (codes[:-1] << 21) | codes[1:]
-        slots = np.minimum(np.searchsorted(self._prefixes, pairs), self._prefixes.size - 1)
-        found = np.flatnonzero(self._prefixes[slots] == pairs).tolist()
+        low = np.frombuffer(joined, dtype=np.uint32) & _LOW_MASK
+        maybe = np.flatnonzero(self._pair_table[(low[:-1] << _LOW_BITS) | low[1:]]).tolist()
         per_text: list[Sequence[int]] = []
         start = first = 0
+        pairs = self._pairs
         for text in texts:
-            stop = bisect_left(found, start + len(text), first)
-            per_text.append([pos - start for pos in found[first:stop]])
+            stop = bisect_left(maybe, start + len(text), first)
+            # The table's false hits (other pairs with the same low bytes, pairs across a join) are dropped here.
+            per_text.append([i for i in (pos - start for pos in maybe[first:stop]) if text[i : i + 2] in pairs])
             start, first = start + len(text) + 1, stop
         return per_text
 
