@@ -8,7 +8,7 @@ import numpy as np
 
 from aggregator.classify.lexicon import Lexicon
 from aggregator.classify.model import NgramModel, Prediction
-from aggregator.classify.taxonomy import LABELS, BoundaryRule, Taxonomy, TaxonomyError
+from aggregator.classify.taxonomy import LABELS, BoundaryRule, Taxonomy, TaxonomyError, scope_texts
 from aggregator.classify.text import clean, first_sentence, lede
 
 # Which parts decide: the full classifier, or one part alone (for ablations in `classify --eval --only`).
@@ -64,7 +64,7 @@ class SectionClassifier:
         head = lede(text, self.lede_chars)
         logits, lexicon_terms, prediction = self._logits(title, head)
         probs = _softmax(logits)
-        best = int(np.argmax(probs))
+        best = int(probs.argmax())
         probabilities = {label: round(float(p), 4) for label, p in zip(LABELS, probs, strict=True)}
         rule, matched = self._rule(title, head)
         if rule is not None and matched is not None:
@@ -84,10 +84,11 @@ class SectionClassifier:
         """The deciding boundary rule: headline matches first, then each rule in its scope (file order in each)."""
         if not self.rules:
             return None, None
-        lead = first_sentence(head)
+        # Each scope's text once, not once per rule and pass (as BoundaryRule.match would).
+        scopes = scope_texts(title, first_sentence(head), head)
         for title_only in (True, False):
             for rule in self.rules:
-                matched = rule.match(title, lead, head, title_only)
+                matched = rule.match_text(title if title_only else scopes[rule.scope])
                 if matched is not None:
                     return rule, matched
         return None, None
@@ -123,7 +124,7 @@ class SectionClassifier:
         if prediction is not None and self.model is not None:
             others = logits.copy()
             others[label] = -np.inf
-            top = self.model.top_features(prediction, label, int(np.argmax(others)))
+            top = self.model.top_features(prediction, label, int(others.argmax()))
             if top:
                 evidence.append("model: " + ", ".join(f"{gram.strip()} {weight:+.2f}" for gram, weight in top))
         return evidence
