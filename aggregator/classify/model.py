@@ -1,7 +1,8 @@
 """The trained model: tf-idf over character n-grams, multinomial logistic regression; versioned, deterministic files.
 
 Training uses scikit-learn; prediction does not (it reads the weights from the model file and needs only numpy),
-so classifying an article costs a dictionary lookup per n-gram and one small matrix product.
+so classifying an article costs one vectorized lookup of its n-grams (packed into integers) and one small matrix
+product.
 """
 
 from __future__ import annotations
