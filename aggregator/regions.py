@@ -138,7 +138,8 @@ class Gazetteer:
 
     def scan_all(self, texts: Sequence[str]) -> list[list[Hit]]:
         """scan() of each text, with one search for candidate positions in all of them (numpy calls cost)."""
-        return [self._scan(text, candidates) for text, candidates in zip(texts, self._candidates(texts), strict=True)]
+        per_text = self._candidates(texts)
+        return [self._scan(text, candidates) for text, candidates in zip(texts, per_text, strict=True)]
 
     def _scan(self, text: str, candidates: Iterable[int]) -> list[Hit]:
         """The hits in `text`, trying only the candidate positions (ascending; every position a name starts at)."""
