@@ -81,8 +81,8 @@ class NgramModel:
             return Prediction(self.intercept.copy(), np.zeros(0, dtype=np.intp), np.zeros(0))
         # Term counts, as np.unique(known, return_counts=True) gives them (ascending index) without its overhead.
         known.sort()
-        starts = np.flatnonzero(np.concatenate(([True], known[1:] != known[:-1])))
-        idx, tf = known[starts], np.diff(np.append(starts, known.size))
+        bounds = np.flatnonzero(np.concatenate(([True], known[1:] != known[:-1], [True])))  # where runs start, end
+        idx, tf = known[bounds[:-1]], bounds[1:] - bounds[:-1]
         values = (1.0 + np.log(tf)) * self.idf[idx]  # sublinear tf x idf
         values /= math.sqrt(float(values @ values))  # l2 norm, as TfidfVectorizer
         rows = self.weights[idx]
