@@ -164,7 +164,7 @@ class Gazetteer:
         # surrogatepass keeps a stray surrogate a character, as str indexing sees it.
         joined = _SEPARATOR.join(text.encode("utf-32-le", "surrogatepass") for text in texts)
         low = np.frombuffer(joined, dtype=np.uint32) & _LOW_MASK
-        maybe = np.flatnonzero(self._pair_table[(low[:-1] << _LOW_BITS) | low[1:]]).tolist()
+        maybe = self._pair_table[(low[:-1] << _LOW_BITS) | low[1:]].nonzero()[0].tolist()  # flatnonzero, as a method
         per_text: list[Sequence[int]] = []
         start = first = 0
         pairs = self._pairs

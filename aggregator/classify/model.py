@@ -79,9 +79,10 @@ class NgramModel:
         known = self._known_ids(title, lede_text)
         if known.size == 0:
             return Prediction(self.intercept.copy(), np.zeros(0, dtype=np.intp), np.zeros(0))
-        # Term counts, as np.unique(known, return_counts=True) gives them (ascending index) without its overhead.
+        # Term counts, as np.unique(known, return_counts=True) gives them (ascending index), without its overhead
+        # (ndarray methods here and below: numpy's Python-level function wrappers cost more than the work).
         known.sort()
-        bounds = np.flatnonzero(np.concatenate(([True], known[1:] != known[:-1], [True])))  # where runs start, end
+        bounds = np.concatenate(([True], known[1:] != known[:-1], [True])).nonzero()[0]  # where runs start, end
         idx, tf = known[bounds[:-1]], bounds[1:] - bounds[:-1]
         values = (1.0 + np.log(tf)) * self.idf[idx]  # sublinear tf x idf
         values /= math.sqrt(float(values @ values))  # l2 norm, as TfidfVectorizer
@@ -113,7 +114,7 @@ class NgramModel:
             if n >= self.nmin:
                 windows.append(codes)
         codes = np.concatenate(windows)
-        slots = np.minimum(np.searchsorted(keys, codes), keys.size - 1)
+        slots = np.minimum(keys.searchsorted(codes), keys.size - 1)
         return ids[slots[keys[slots] == codes]]
 
     def top_features(self, prediction: Prediction, label: int, against: int, count: int = 6,
