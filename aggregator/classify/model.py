@@ -128,12 +128,14 @@ class NgramModel:
         # Only the strongest few are looked at: a partial sort is enough. (ndarray methods: numpy's function
         # wrappers cost more than the sorting here.)
         candidates = (-contrib).argpartition(min(count * 4, contrib.size - 1))[: count * 4]
-        for i in candidates[(-contrib[candidates]).argsort(kind="stable")]:
-            if contrib[i] <= 0 or len(found) == count:
+        order = candidates[(-contrib[candidates]).argsort(kind="stable")]
+        # As Python numbers: the loop then indexes lists, not arrays (each array index is a numpy call).
+        for value, feature in zip(contrib[order].tolist(), prediction.index[order].tolist(), strict=True):
+            if value <= 0 or len(found) == count:
                 break
-            gram = self.vocabulary[prediction.index[i]]
+            gram = self.vocabulary[feature]
             if len(gram.strip()) >= min_len:  # single characters mean little to an editor
-                found.append((gram, round(float(contrib[i]), 3)))
+                found.append((gram, round(value, 3)))
         return found
 
     def to_json(self) -> dict[str, Any]:
