@@ -6,9 +6,10 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 
+from aggregator.cleancheck import is_clean
 from aggregator.dates import ParsedDate, date_from_url, parse_date
 from aggregator.records import ArticleRecord, ListEntry
-from aggregator.regions import detect_region
+from aggregator.regions import default_gazetteer, detect_region
 from aggregator.sources import Source
 from aggregator.summary import make_summary
 from aggregator.text import byline_names, clean_line, clean_text, clean_title, split_byline
@@ -16,6 +17,13 @@ from aggregator.text import byline_names, clean_line, clean_text, clean_title, s
 _HASH_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 # A page clock a few minutes ahead of ours is not a date in the future.
 _CLOCK_SKEW = timedelta(minutes=10)
+
+# Read the gazetteer when normalization is imported, not while the first article waits. A missing or broken file
+# is not an import error: detect_region reports it when an article needs it.
+try:
+    default_gazetteer()
+except (OSError, ValueError):
+    pass
 
 
 def content_hash(body_text: str) -> str:
@@ -42,7 +50,8 @@ def normalize_record(record: ArticleRecord, source: Source | None, now: datetime
                      entry: ListEntry | None = None) -> ArticleRecord:
     """Return the record with every field in its normal form (the record is changed in place too)."""
     record.title = clean_title(record.title) or (clean_title(entry.title) if entry and entry.title else "")
-    body = clean_text(record.body_text)
+    # Extraction returns clean text already: checking is one regex search, cleaning again a translate per line.
+    body = record.body_text if is_clean(record.body_text) else clean_text(record.body_text)
     lines = body.split("\n") if body else []
     if lines:
         byline, rest = split_byline(lines[0])

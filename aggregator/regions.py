@@ -14,13 +14,25 @@ The rules an editor applies, in order:
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
+from aggregator import settings
+
 NATIONAL = "全国"
+# Joins the texts scanned together (one character's width in UTF-32).
+_SEPARATOR = b"\0\0\0\0"
+# How many low bits of each character of a pair index the pair table (2 ** (2 * _LOW_BITS) entries).
+_LOW_BITS = 8
+_LOW_MASK = (1 << _LOW_BITS) - 1
 # The national federation acting as leader or organiser makes an item national whatever place it names.
 _NATIONAL_ACTOR = re.compile(
     r"(?:中华)?全国总工会(?:党组|书记处|主席团|执委会|经审会|领导|主席|副主席|书记处第一书记|党组书记|机关)"
@@ -99,12 +111,20 @@ class Gazetteer:
             if name in ambiguous and name not in self.province_names.values() and name not in self.provinces:
                 for place in self.names.pop(name):
                     self._add(self.context, name, place)
-        self._by_first: dict[str, list[tuple[str, int]]] = {}
-        entries = [(n, 0) for n in self.names] + [(n, 1) for n in self.context if n not in self.names] + [
-            (n, 2) for n in self.stops
-        ]
-        for name, kind in sorted(entries, key=lambda e: len(e[0]), reverse=True):
-            self._by_first.setdefault(name[0], []).append((name, kind))
+        # What a match of each name yields, built once: (places, needs_context), or None for a stop phrase.
+        self._by_first: dict[str, list[tuple[str, tuple[tuple[Place, ...], bool] | None]]] = {}
+        entries = [(n, (tuple(self.names[n]), False)) for n in self.names] + [
+            (n, (tuple(self.context[n]), True)) for n in self.context if n not in self.names
+        ] + [(n, None) for n in self.stops]
+        for name, found in sorted(entries, key=lambda e: len(e[0]), reverse=True):
+            self._by_first.setdefault(name[0], []).append((name, found))
+        # Every name's first two characters, and a table of their low bytes that numpy looks all positions up in
+        # at once: only positions whose pair passes (a few per article, some false) are tried in Python.
+        self._pairs = frozenset(n[:2] for n, _found in entries if len(n) >= 2)
+        self._pair_table = np.zeros(1 << (2 * _LOW_BITS), dtype=bool)
+        for pair in self._pairs:
+            self._pair_table[((ord(pair[0]) & _LOW_MASK) << _LOW_BITS) | (ord(pair[1]) & _LOW_MASK)] = True
+        self._single_chars = any(len(n) == 1 for n, _found in entries)
 
     @staticmethod
     def _add(index: dict[str, list[Place]], name: str, place: Place) -> None:
@@ -114,20 +134,46 @@ class Gazetteer:
 
     def scan(self, text: str) -> list[Hit]:
         """Every gazetteer name in `text` (longest match wins at each position; stop phrases hide what they hold)."""
+        return self.scan_all((text,))[0]
+
+    def scan_all(self, texts: Sequence[str]) -> list[list[Hit]]:
+        """scan() of each text, with one search for candidate positions in all of them (numpy calls cost)."""
+        per_text = self._candidates(texts)
+        return [self._scan(text, candidates) for text, candidates in zip(texts, per_text, strict=True)]
+
+    def _scan(self, text: str, candidates: Iterable[int]) -> list[Hit]:
+        """The hits in `text`, trying only the candidate positions (ascending; every position a name starts at)."""
         found: list[Hit] = []
-        i, n = 0, len(text)
-        while i < n:
-            for name, kind in self._by_first.get(text[i], ()):
+        end = 0  # positions before `end` are inside the last match
+        for i in candidates:
+            if i < end:
+                continue
+            for name, hit in self._by_first.get(text[i], ()):
                 if text.startswith(name, i):
-                    if kind == 0:
-                        found.append(Hit(i, name, tuple(self.names[name]), False))
-                    elif kind == 1:
-                        found.append(Hit(i, name, tuple(self.context[name]), True))
-                    i += len(name)
+                    if hit is not None:
+                        found.append(Hit(i, name, hit[0], hit[1]))
+                    end = i + len(name)
                     break
-            else:
-                i += 1
         return found
+
+    def _candidates(self, texts: Sequence[str]) -> list[Sequence[int]]:
+        """Per text, ascending positions where some name's first two characters stand (where names can start)."""
+        if self._single_chars:
+            return [range(len(text)) for text in texts]  # a one-character name may start anywhere
+        # The texts joined by a separator, each adjacent character pair's low bytes looked up in the table (in C);
+        # surrogatepass keeps a stray surrogate a character, as str indexing sees it.
+        joined = _SEPARATOR.join(text.encode("utf-32-le", "surrogatepass") for text in texts)
+        low = np.frombuffer(joined, dtype=np.uint32) & _LOW_MASK
+        maybe = self._pair_table[(low[:-1] << _LOW_BITS) | low[1:]].nonzero()[0].tolist()  # flatnonzero, as a method
+        per_text: list[Sequence[int]] = []
+        start = first = 0
+        pairs = self._pairs
+        for text in texts:
+            stop = bisect_left(maybe, start + len(text), first)
+            # The table's false hits (other pairs with the same low bytes, pairs across a join) are dropped here.
+            per_text.append([i for i in (pos - start for pos in maybe[first:stop]) if text[i : i + 2] in pairs])
+            start, first = start + len(text) + 1, stop
+        return per_text
 
 
 @lru_cache(maxsize=4)
@@ -138,9 +184,8 @@ def load_gazetteer(path: str) -> Gazetteer:
 
 def default_gazetteer() -> Gazetteer:
     """The shipped gazetteer (data/gazetteer.toml)."""
-    from aggregator.settings import UNION_NEWS_DATA_DIR
-
-    return load_gazetteer(str(Path(UNION_NEWS_DATA_DIR) / "gazetteer.toml"))
+    # Read per call (tests and tools point settings elsewhere), but without pathlib: this runs for every article.
+    return load_gazetteer(os.path.join(settings.UNION_NEWS_DATA_DIR, "gazetteer.toml"))
 
 
 def _first_sentences(text: str, limit: int = 160) -> str:
@@ -162,7 +207,7 @@ def detect_region(title: str, text: str, fallback: str | None = None, gazetteer:
     # opener such as 大暑节气刚过 comes first).
     ends = [m.end() for m in _SENTENCE_END.finditer(text[:400])]
     first_sentence = text[: ends[1]] if len(ends) > 1 else _first_sentences(text, 1)
-    title_hits = gaz.scan(title)
+    title_hits, lede_hits, rest_hits = gaz.scan_all((title, lede, text[len(lede) : 2500]))
     actor_in_title = [h for h in title_hits if not h.needs_context and not _VENUE_BEFORE.search(title[: h.pos])]
     if _NATIONAL_ACTOR.search(title) or (_NATIONAL_ACTOR.search(first_sentence) and not actor_in_title):
         return Region(NATIONAL)
@@ -171,9 +216,9 @@ def detect_region(title: str, text: str, fallback: str | None = None, gazetteer:
     for hit in title_hits:
         venue = bool(_VENUE_BEFORE.search(title[: hit.pos]))
         weighted.append((3.0 if venue else 6.0, hit, "title"))
-    for hit in gaz.scan(lede):
+    for hit in lede_hits:
         weighted.append((2.0 * (1.5 if hit.pos < 40 else 1.0), hit, "lede"))
-    for hit in gaz.scan(text[len(lede) : 2500]):
+    for hit in rest_hits:
         weighted.append((0.5, hit, "rest"))
 
     scores: dict[str, float] = {}

@@ -87,6 +87,22 @@ def test_prediction_matches_scikit_learn_on_the_same_fit() -> None:
         np.testing.assert_allclose(got / got.sum(), row, atol=1e-5)
 
 
+def test_packed_lookup_predicts_exactly_what_the_vocabulary_dict_does() -> None:
+    """The integer-packed n-gram lookup is a shortcut: its predictions equal the plain dictionary lookup's."""
+    model = load_model(PATHS["models"])
+    plain = load_model(PATHS["models"])
+    plain._packed = None  # the path models with n-grams longer than three characters take
+    items = [(e.title, lede(e.text, LEDE)) for e in SHIPPED[:300]] + [
+        ("", ""), ("工", ""), ("", "会"), ("工会", "工会"), ("Ａ工会 \x00 x", "\U0010ffff工会\ud800职工 ABC"),
+        ("职工\U0010ffff", "劳模\n工会"),
+    ]
+    for title, text in items:
+        got, want = model.predict(title, text), plain.predict(title, text)
+        np.testing.assert_array_equal(got.logits, want.logits)
+        np.testing.assert_array_equal(got.index, want.index)
+        np.testing.assert_array_equal(got.values, want.values)
+
+
 def test_saved_model_loads_back_with_the_same_predictions(tmp_path: Path) -> None:
     with threadpool_limits(1):
         model = train_model(small_set(), dict(TAXONOMY.model), LEDE)

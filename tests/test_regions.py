@@ -194,3 +194,22 @@ def test_gazetteer_loads_from_any_path(tmp_path: Path) -> None:
                     '  [[province.city]]\n  name = "样例市"\n  short = "样例"\n  districts = ["示范县"]\n', encoding="utf-8")
     gaz = Gazetteer(path)
     assert detect_region("示范县召开会议", "", gazetteer=gaz) == Region("测试", "样例")
+
+
+def test_scan_longest_match_one_character_names_and_stops(tmp_path: Path) -> None:
+    # One-character names make every position a candidate; the longest name still wins and a stop phrase hides
+    # the names inside it.
+    path = tmp_path / "g.toml"
+    path.write_text('stop_phrases = ["样例市场"]\n[[province]]\nname = "测试省"\nshort = "测"\naliases = ["测试"]\n'
+                    '  [[province.city]]\n  name = "样例市"\n  short = "样例"\n', encoding="utf-8")
+    gaz = Gazetteer(path)
+    hits = gaz.scan("测试省样例市场，测样例市\ud800测")
+    assert [(h.pos, h.name) for h in hits] == [(0, "测试省"), (8, "测"), (9, "样例市"), (13, "测")]
+
+
+def test_scan_all_is_scan_of_each_text_and_no_name_spans_two_texts() -> None:
+    gaz = default_gazetteer()
+    texts = ("北", "京市总工会", "", "走进江苏南京", "江")
+    assert gaz.scan_all(texts) == [gaz.scan(text) for text in texts]
+    assert [h.name for h in gaz.scan_all(("北", "京"))[0] + gaz.scan_all(("北", "京"))[1]] == []
+    assert gaz.scan_all(()) == []

@@ -52,9 +52,8 @@ class Lexicon:
         scores = [0.0] * len(LABELS)
         evidence: dict[str, list[str]] = {}
         both = f"{title}\x00{head}"
-        for term, index, weight in self._table:
-            if term not in both:  # most terms are absent: one search instead of two
-                continue
+        # Most terms are absent: one search each, in a comprehension, keeps the loop below to the few present.
+        for term, index, weight in [entry for entry in self._table if entry[0] in both]:
             hits = (self.title_weight if term in title else 0.0) + (1.0 if term in head else 0.0)
             if hits:
                 scores[index] += weight * hits

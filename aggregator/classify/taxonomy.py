@@ -38,6 +38,11 @@ class Section:
     examples: tuple[str, ...] = ()
 
 
+def scope_texts(title: str, lead: str, head: str) -> dict[str, str]:
+    """The text a rule reads in each scope: the headline; headline + first sentence; headline + lede."""
+    return {"title": title, "lead": f"{title} {lead}", "head": f"{title} {head}"}
+
+
 @dataclass(slots=True)
 class BoundaryRule:
     """A written rule between neighbouring sections; with a matcher it decides before the lexicon and the model."""
@@ -57,10 +62,12 @@ class BoundaryRule:
 
     def match(self, title: str, lead: str, head: str, title_only: bool = False) -> list[str] | None:
         """The matched strings when the rule applies (in its scope, or in the headline alone), else None."""
+        return self.match_text(scope_texts(title, lead, head)["title" if title_only else self.scope])
+
+    def match_text(self, text: str) -> list[str] | None:
+        """The matched strings when the rule applies to `text`, the text of its scope (title, title + lead, ...)."""
         if not self.all:
             return None
-        scope = "title" if title_only else self.scope
-        text = {"title": title, "lead": f"{title} {lead}", "head": f"{title} {head}"}[scope]
         found: list[str] = []
         for pattern in self.all:
             hit = pattern.search(text)
