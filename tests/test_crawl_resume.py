@@ -69,9 +69,10 @@ def test_killed_crawl_is_resumed_without_fetching_stored_articles_again(tmp_path
     command = [sys.executable, "-m", "aggregator.cli", "crawl", "--db", str(db), "--sources", str(registry),
                "--spider", "sites"]
     with SampleServer(tmp_path / "site") as server:
-        # One request at a time, a quarter second apart: slow enough to be killed in the middle.
-        env = {**os.environ, **crawl_env(server, UNION_NEWS_DOWNLOAD_DELAY="0.25",
-                                                       UNION_NEWS_CONCURRENT_PER_HOST="1")}
+        # One request at a time, a quarter second apart: slow enough to be killed in the middle. Articles are
+        # committed every 0.2 s (not the default 2 s), so that the kill finds some stored and some not.
+        env = {**os.environ, **crawl_env(server, UNION_NEWS_DOWNLOAD_DELAY="0.25", UNION_NEWS_CONCURRENT_PER_HOST="1",
+                                         UNION_NEWS_COMMIT_SECONDS="0.2")}
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
         while len(article_hits(server)) < PER_PAGE + 2 and process.poll() is None and time.monotonic() < deadline:
