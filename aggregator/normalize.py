@@ -6,7 +6,6 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 
-from aggregator.cleancheck import is_clean
 from aggregator.dates import ParsedDate, date_from_url, parse_date
 from aggregator.records import ArticleRecord, ListEntry
 from aggregator.regions import default_gazetteer, detect_region
@@ -50,8 +49,7 @@ def normalize_record(record: ArticleRecord, source: Source | None, now: datetime
                      entry: ListEntry | None = None) -> ArticleRecord:
     """Return the record with every field in its normal form (the record is changed in place too)."""
     record.title = clean_title(record.title) or (clean_title(entry.title) if entry and entry.title else "")
-    # Extraction returns clean text already: checking is one regex search, cleaning again a translate per line.
-    body = record.body_text if is_clean(record.body_text) else clean_text(record.body_text)
+    body = clean_text(record.body_text)
     lines = body.split("\n") if body else []
     if lines:
         byline, rest = split_byline(lines[0])

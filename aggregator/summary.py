@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from aggregator.cleancheck import is_clean
 from aggregator.text import clean_line, split_byline
 
 _SENTENCE_END = re.compile(r"[。！？!?…](?:[”’」』）)])?|……")
@@ -25,8 +24,7 @@ def _is_lede(paragraph: str) -> bool:
 
 def make_summary(body_text: str, limit: int = 200) -> str:
     """The lede (when, who, what) without the byline, at most `limit` characters, ending at a sentence end."""
-    # A normalized body is clean already, and so is each of its lines: no need to clean them one by one.
-    paragraphs = body_text.split("\n") if is_clean(body_text) else [clean_line(p) for p in body_text.split("\n")]
+    paragraphs = [clean_line(p) for p in body_text.split("\n")]
     paragraphs = [p for p in paragraphs if p]
     if not paragraphs:
         return ""

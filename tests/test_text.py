@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.text import byline_names, clean_line, clean_text, clean_title, split_byline, strip_xml_invalid
+from aggregator.text import (_LINE_TABLE, byline_names, clean_line, clean_text, clean_title, is_clean, split_byline,
+                             strip_xml_invalid)
 
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -156,3 +158,22 @@ def test_clean_line_fast_path_matches_the_translation_table() -> None:
         expected = (ch.translate(_LINE_TABLE) if code in _LINE_TABLE else ch).strip(" ")
         assert clean_line(ch) == expected, hex(code)
         assert clean_line("工" + ch + "会") == "工" + (_LINE_TABLE.get(code, ch) or "") + "会", hex(code)
+
+
+# -- is_clean: exactly when clean_text would leave text unchanged (its shortcut relies on it) --
+
+def test_is_clean_agrees_with_clean_text_for_every_bmp_character() -> None:
+    for code in [*range(0x10000), *_LINE_TABLE, 0x1F600, 0x10FFFF]:
+        ch = chr(code)
+        for text in (ch, f"a{ch}b", f"{ch}a", f"a{ch}"):
+            assert is_clean(text) == (clean_text(text) == text), (hex(code), text)
+
+
+def test_is_clean_agrees_with_clean_text_on_spacing_and_lines() -> None:
+    alphabet = ["a", "文", " ", "\n", "\r", "\u3000", "\u200b"]
+    for size in range(6):
+        for parts in itertools.product(alphabet, repeat=size):
+            text = "".join(parts)
+            assert is_clean(text) == (clean_text(text) == text), repr(text)
+            if is_clean(text):
+                assert all(clean_line(line) == line for line in text.split("\n")), repr(text)
