@@ -139,6 +139,10 @@ def _year_for(month: int, day: int, now: datetime, default_year: int | None) -> 
     return year
 
 
+# The earliest year parse_date accepts (why: see there).
+MIN_YEAR = 1992
+
+
 def parse_date(text: str | None, *, now: datetime | None = None, default_year: int | None = None) -> ParsedDate | None:
     """Find the first publish date in `text` (a date field or a line such as "发布时间：…") and parse it.
 
@@ -150,8 +154,6 @@ def parse_date(text: str | None, *, now: datetime | None = None, default_year: i
     # The floor also keeps Beijing time at UTC+8: Asia/Shanghai had summer time until 1991.
     return parsed if parsed is None or parsed.value.year >= MIN_YEAR else None
 
-
-MIN_YEAR = 1992
 
 
 def _parse_date(text: str | None, *, now: datetime | None, default_year: int | None) -> ParsedDate | None:

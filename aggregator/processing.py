@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from aggregator.classify import SectionClassifier
 from aggregator.classify.editing import apply_decision, apply_manual
@@ -36,10 +37,16 @@ def classify_record(record: ArticleRecord, classifier: SectionClassifier, manual
 def store_record(store: Store, record: ArticleRecord, page: Page | None, now: datetime, keep_raw: bool = True) -> SaveResult:
     """Save a normalized, classified record and attach it to its story, in one committed transaction."""
     with store.session() as session:
-        result = save_article(session, record, page, now, keep_raw)
-        if result.status in ("new", "updated"):
-            assign_story(session, result.article)
-        return result
+        return _save_and_match(session, record, page, now, keep_raw)
+
+
+def _save_and_match(session: Session, record: ArticleRecord, page: Page | None, now: datetime,
+                    keep_raw: bool) -> SaveResult:
+    """Save the record and, when its article is new or changed, attach it to its story."""
+    result = save_article(session, record, page, now, keep_raw)
+    if result.status in ("new", "updated"):
+        assign_story(session, result.article)
+    return result
 
 
 def store_batch(store: Store, batch: Sequence[tuple[ArticleRecord, Page | None]], now: datetime,
@@ -51,12 +58,8 @@ def store_batch(store: Store, batch: Sequence[tuple[ArticleRecord, Page | None]]
     """
     try:
         with store.session() as session:
-            results: list[SaveResult | Exception] = []
-            for record, page in batch:
-                result = save_article(session, record, page, now, keep_raw)
-                if result.status in ("new", "updated"):
-                    assign_story(session, result.article)
-                results.append(result)
+            results: list[SaveResult | Exception] = [_save_and_match(session, record, page, now, keep_raw)
+                                                      for record, page in batch]
         return results
     except Exception as exc:  # retried one by one below; the error of the culprit is reported there
         if len(batch) == 1:

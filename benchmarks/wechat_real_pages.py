@@ -15,7 +15,6 @@ import os
 import re
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from aggregator.extract.wechat import clean_content  # noqa: E402
 from aggregator.normalize import normalize_record  # noqa: E402
 from aggregator.records import Page  # noqa: E402
 from aggregator.sanitize import sanitize_html  # noqa: E402
-from benchmarks._common import report  # noqa: E402
+from benchmarks._common import report, timed  # noqa: E402
 
 CANDIDATES = [os.environ.get("UNION_NEWS_REAL_PAGES", ""), str(ROOT.parent / "shared" / "real-pages"),
               str(ROOT.parent.parent / "shared" / "real-pages"), "/work/shared/real-pages"]
@@ -49,13 +48,8 @@ def real_pages() -> Path | None:
 
 
 def median_seconds(fn: Callable[[], Any], repeat: int = REPEAT) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """Median seconds per call of `fn` after one warm-up call."""
+    return statistics.median(timed(fn, repeat=repeat))
 
 
 def checks(name: str, html: bytes, truth: dict[str, Any]) -> list[tuple[str, bool, str]]:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from aggregator.classify.taxonomy import LABELS, Example, TaxonomyError
-from aggregator.classify.text import char_ngrams, clean, model_grams
+from aggregator.classify.text import clean, model_grams
 
 FORMAT = 2  # 2: title n-grams counted title_repeat times, no n-grams across the title/lede join
 PREFIX = "sections-lr-"
