@@ -156,6 +156,15 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU seconds (user + system) used so far by this process, or by process `pid` (with its threads)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed_crawl(process: Any, spider: Any, limit: float) -> tuple[float, list[tuple[int, float]], Any]:
     """Run one spider in `process`, sampling (pages, RSS MB) every second; returns (seconds, samples, crawler)."""
     from scrapy import signals
@@ -184,10 +193,11 @@ def timed_crawl(process: Any, spider: Any, limit: float) -> tuple[float, list[tu
     crawler.signals.connect(begin, signal=signals.engine_started, weak=False)
     crawler.signals.connect(end, signal=signals.engine_stopped, weak=False)
     process.crawl(crawler)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     process.start()
     elapsed = time.perf_counter() - started
     sample()
+    crawler.stats.set_value("bench/cpu", cpu_seconds() - cpu_started)
     return elapsed, samples, crawler
 
 
@@ -219,7 +229,7 @@ def child_full(port: int, family: str, articles: int, workdir: Path, limit: floa
     stats = crawler.stats.get_stats()
     return {"pages": int(stats.get("response_received_count", 0)), "new": int(stats.get("source/bench/new", 0)),
             "errors": int(stats.get("source/bench/errors", 0)), "seconds": elapsed, "samples": samples,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "cpu": stats["bench/cpu"]}
 
 
 def child_bare(port: int, articles: int, limit: float) -> dict[str, Any]:
@@ -249,7 +259,8 @@ def child_bare(port: int, articles: int, limit: float) -> dict[str, Any]:
     elapsed, samples, crawler = timed_crawl(process, Bare, limit)
     stats = crawler.stats.get_stats()
     return {"pages": int(stats.get("response_received_count", 0)), "new": 0, "errors": 0, "seconds": elapsed,
-            "samples": samples, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "samples": samples, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "cpu": stats["bench/cpu"]}
 
 
 def run_child(variant: str, port: int, articles: int, workdir: Path, limit: float) -> dict[str, Any]:
@@ -300,7 +311,9 @@ def main() -> int:
         try:
             for variant in ("bare", "family", "generic"):
                 print(f"running {variant} ...", file=sys.stderr)
+                served = cpu_seconds(server.pid)
                 results[variant] = run_child(variant, port, args.articles, workdir, args.time_limit)
+                results[variant]["server_cpu"] = cpu_seconds(server.pid) - served
         finally:
             server.kill()
         if not args.skip_memory:
@@ -308,15 +321,22 @@ def main() -> int:
             server, port = with_server(articles)
             try:
                 print(f"running memory ({articles} articles, {args.memory_pages} pages) ...", file=sys.stderr)
+                served = cpu_seconds(server.pid)
                 results["memory"] = run_child("family", port, articles, workdir, args.memory_time)
+                results["memory"]["server_cpu"] = cpu_seconds(server.pid) - served
             finally:
                 server.kill()
     bare = results["bare"]["pages"] / results["bare"]["seconds"]
-    print(f"\n{'variant':<9} {'pages':>7} {'new':>6} {'errors':>6} {'seconds':>8} {'pages/s':>8} {'vs bare':>8} {'peak MB':>8}")
+    # CPU ms per page of the crawling process and of the site's server: on two cores they share, the crawl's
+    # own CPU per page is what bounds its rate once the server no longer does.
+    print(f"\n{'variant':<9} {'pages':>7} {'new':>6} {'errors':>6} {'seconds':>8} {'pages/s':>8} {'vs bare':>8} "
+          f"{'peak MB':>8} {'crawl ms/p':>10} {'server ms/p':>11}")
     for name, r in results.items():
         rate = r["pages"] / r["seconds"]
+        pages = max(1, r["pages"])
         print(f"{name:<9} {r['pages']:>7} {r['new']:>6} {r['errors']:>6} {r['seconds']:>8.1f} {rate:>8.1f} "
-              f"{rate / bare:>8.2f} {r['peak_mb']:>8.0f}")
+              f"{rate / bare:>8.2f} {r['peak_mb']:>8.0f} {r['cpu'] * 1000 / pages:>10.2f} "
+              f"{r['server_cpu'] * 1000 / pages:>11.2f}")
     if "memory" in results:
         memory = results["memory"]
         samples = [(pages, mb) for pages, mb in memory["samples"] if pages > 0]
