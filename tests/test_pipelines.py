@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -111,6 +115,7 @@ def test_store_commits_in_groups_and_at_close(crawler) -> None:  # type: ignore[
     crawler.settings.frozen = False
     crawler.settings.set("UNION_NEWS_COMMIT_ITEMS", 3)
     crawler.settings.set("UNION_NEWS_COMMIT_SECONDS", 3600)
+    crawler.settings.set("UNION_NEWS_STORE_WORKER", False)  # written here, so each commit is seen at once
     store_pipeline = StorePipeline.from_crawler(crawler)
     store_pipeline.open_spider()
     normalize, classify = NormalizePipeline.from_crawler(crawler), ClassifyPipeline.from_crawler(crawler)
@@ -139,3 +144,83 @@ def test_a_bad_record_in_a_group_loses_only_itself(crawler) -> None:  # type: ig
     assert crawler.stats.get_value("source/workercn/new") == 1
     assert crawler.stats.get_value("source/no-such-source/errors") == 1
     assert "store:" in crawler.stats.get_value("source/no-such-source/last_error")
+
+
+def grouped_items(crawler, count: int, start: int = 0) -> list[ArticleItem]:  # type: ignore[no-untyped-def]
+    """Normalized, classified items of distinct articles, ready for the store pipeline."""
+    normalize, classify = NormalizePipeline.from_crawler(crawler), ClassifyPipeline.from_crawler(crawler)
+    return [classify.process_item(normalize.process_item(item(
+        url=f"https://www.workercn.cn/c/2025-07-24/w{n}.shtml",
+        body=f"7月2{n % 10}日，第{n}个基层工会召开职工代表大会，审议通过集体合同草案。" * 3)))
+        for n in range(start, start + count)]
+
+
+def worker_crawler(crawler, items: int = 3):  # type: ignore[no-untyped-def]
+    crawler.settings.frozen = False
+    crawler.settings.set("UNION_NEWS_COMMIT_ITEMS", items)
+    crawler.settings.set("UNION_NEWS_COMMIT_SECONDS", 3600)
+    crawler.settings.set("UNION_NEWS_STORE_WORKER", True)
+    return crawler
+
+
+def test_full_groups_are_written_by_the_worker_process(crawler) -> None:  # type: ignore[no-untyped-def]
+    store_pipeline = StorePipeline.from_crawler(worker_crawler(crawler))
+    store_pipeline.open_spider()
+    for it in grouped_items(crawler, 7):
+        store_pipeline.process_item(it)
+    assert store_pipeline.worker is not None  # the first full group started it
+    store_pipeline.close_spider()  # waits for the queued groups, then writes the last partial group
+    assert store_pipeline.worker is None
+    assert count_articles(crawler) == 7
+    assert crawler.stats.get_value("source/workercn/new") == 7
+    assert crawler.stats.get_value("store/worker_groups") == 3
+
+
+def test_a_small_crawl_never_starts_the_worker(crawler) -> None:  # type: ignore[no-untyped-def]
+    store_pipeline = StorePipeline.from_crawler(worker_crawler(crawler, items=50))
+    store_pipeline.open_spider()
+    for it in grouped_items(crawler, 4):
+        store_pipeline.process_item(it)
+    store_pipeline.close_spider()
+    assert count_articles(crawler) == 4
+    assert crawler.stats.get_value("store/worker_groups") is None
+
+
+def test_a_bad_record_in_a_worker_group_loses_only_itself(crawler) -> None:  # type: ignore[no-untyped-def]
+    store_pipeline = StorePipeline.from_crawler(worker_crawler(crawler))
+    store_pipeline.open_spider()
+    good = grouped_items(crawler, 2)
+    bad = item(url="https://www.workercn.cn/c/2025-07-24/bad.shtml", body="另一篇文章的正文。" * 5)
+    bad.record.source_id = "no-such-source"  # the foreign key refuses it in the child
+    for it in (good[0], bad, good[1]):
+        store_pipeline.process_item(it)
+    store_pipeline.close_spider()
+    assert count_articles(crawler) == 2
+    assert crawler.stats.get_value("store/worker_groups") == 1
+    assert crawler.stats.get_value("source/workercn/new") == 2
+    assert crawler.stats.get_value("source/no-such-source/errors") == 1
+    assert "store:" in crawler.stats.get_value("source/no-such-source/last_error")
+
+
+def test_when_the_worker_dies_its_groups_are_written_here(crawler) -> None:  # type: ignore[no-untyped-def]
+    store_pipeline = StorePipeline.from_crawler(worker_crawler(crawler))
+    store_pipeline.open_spider()
+    first, rest = grouped_items(crawler, 3), grouped_items(crawler, 7, start=3)
+    for it in first:
+        store_pipeline.process_item(it)
+    children = multiprocessing.active_children()
+    assert len(children) == 1
+    deadline = time.monotonic() + 60
+    # The child writes the first group and says so (killed between the two, the group would count as duplicates).
+    while not all(future.done() for _batch, future in store_pipeline._queued) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert count_articles(crawler) == 3
+    os.kill(children[0].pid, signal.SIGKILL)
+    children[0].join(30)
+    for it in rest:
+        store_pipeline.process_item(it)
+    assert store_pipeline.worker is None and not store_pipeline.use_worker  # written here from then on
+    store_pipeline.close_spider()
+    assert count_articles(crawler) == 10
+    assert crawler.stats.get_value("source/workercn/new") == 10
+    assert crawler.stats.get_value("source/workercn/errors") is None
