@@ -129,10 +129,15 @@ def manual_label(session: Session, article_id: int) -> ManualLabel | None:
     return session.get(ManualLabel, article_id)
 
 
+def raw_row(page: Page, source_id: str) -> RawPage:
+    """A fetched page as a raw_pages row (not added to a session), its body compressed."""
+    return RawPage(url=page.url, source_id=source_id, status=page.status, headers=dict(page.headers),
+                   body=compress(page.body), encoding=page.encoding, fetched_at=page.fetched_at)
+
+
 def save_raw(session: Session, page: Page, source_id: str) -> RawPage:
     """Keep a fetched page, compressed."""
-    raw = RawPage(url=page.url, source_id=source_id, status=page.status, headers=dict(page.headers),
-                  body=compress(page.body), encoding=page.encoding, fetched_at=page.fetched_at)
+    raw = raw_row(page, source_id)
     session.add(raw)
     session.flush()
     return raw
@@ -211,11 +216,12 @@ def _insert(session: Session, record: ArticleRecord, page: Page | None, now: dat
     article = Article(url=record.url, source_id=record.source_id, fetched_at=page.fetched_at if page and page.fetched_at else now)
     apply_record(article, record)
     if page is not None and keep_raw:
-        article.raw_page_id = save_raw(session, page, record.source_id).id
+        article.raw_page = raw_row(page, record.source_id)  # inserted first by the same flush
     session.add(article)
     session.flush()
-    add_aliases(session, article, record.aliases)
-    session.flush()
+    if record.aliases:
+        add_aliases(session, article, record.aliases)
+        session.flush()
     return SaveResult("new", article)
 
 
