@@ -70,6 +70,19 @@ def _env_int(name: str, default: int) -> int:
     return int(_env_number(name, default, int))
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    """A yes/no switch from the environment (1/0, true/false, yes/no, on/off); anything else is an error."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    CONFIG_ERRORS.append(f"${name} must be 1 or 0 (true/false, yes/no, on/off), not {raw!r}")
+    return default
+
+
 # host -> "127.0.0.1:port": answer these hosts from a local server while URLs stay the real ones.
 # "*" maps every host (used by the demo and the tests so nothing reaches the internet).
 # From the environment as JSON: UNION_NEWS_HOSTMAP='{"*": "127.0.0.1:8000"}'.
@@ -80,6 +93,10 @@ UNION_NEWS_KEEP_RAW = True
 # per group, not per article); a killed run loses at most the open group, which the next run refetches.
 UNION_NEWS_COMMIT_ITEMS = _env_int("UNION_NEWS_COMMIT_ITEMS", 50)
 UNION_NEWS_COMMIT_SECONDS = _env_float("UNION_NEWS_COMMIT_SECONDS", 2.0)
+# A crawl with much to write (its first group fills up) writes its groups in a child process, on another core;
+# at most UNION_NEWS_STORE_QUEUE groups wait for it before the crawl waits too. 0 writes in the crawl's process.
+UNION_NEWS_STORE_WORKER = _env_bool("UNION_NEWS_STORE_WORKER", True)
+UNION_NEWS_STORE_QUEUE = _env_int("UNION_NEWS_STORE_QUEUE", 4)
 # Contact shown in the User-Agent so site operators can reach whoever runs the crawler.
 UNION_NEWS_CONTACT = os.environ.get("UNION_NEWS_CONTACT", "https://example.org/union-news")
 # Pin the crawl's clock (ISO datetime, Asia/Shanghai); empty: the real time. The demo crawls as of 2025-07-28.

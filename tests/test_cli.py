@@ -56,6 +56,7 @@ def test_digest_rejects_a_bad_week(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("UNION_NEWS_RETRY_BACKOFF", "soon", "must be a number"),
     ("UNION_NEWS_HOSTMAP", "{not json", "not valid JSON"),
+    ("UNION_NEWS_STORE_WORKER", "maybe", "must be 1 or 0"),
 ])
 def test_a_bad_environment_variable_is_a_configuration_error(name: str, value: str, message: str) -> None:
     from tests.conftest import run_cli
