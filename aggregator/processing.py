@@ -19,7 +19,8 @@ from aggregator.records import ArticleRecord, Page
 from aggregator.sources import Registry
 from aggregator.store import Store
 from aggregator.store.models import Article, ManualLabel, RawPage
-from aggregator.store.writer import SaveResult, apply_record, page_from_raw, save_article
+from aggregator.store.writer import (SaveResult, apply_record, identity_keys, insert_new, may_be_stored, page_from_raw,
+                                     save_article)
 from aggregator.stories import assign_story, rebuild_stories
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,44 @@ def _save_and_match(session: Session, record: ArticleRecord, page: Page | None, 
     return result
 
 
+def save_group(session: Session, batch: Sequence[tuple[ArticleRecord, Page | None]], now: datetime,
+               keep_raw: bool = True) -> list[SaveResult]:
+    """Save a group of records, then attach each new or changed article to its story, in the group's order.
+
+    Runs of records the store surely lacks, and that are not the same article as one another, are inserted
+    together (insert_new); any other record goes through save_article, after the run before it is inserted,
+    so that it sees every earlier record of the group. Stories do not depend on the order articles are
+    matched in, so matching after saving gives the groups that saving and matching one by one gives.
+    """
+    results: list[SaveResult | None] = [None] * len(batch)
+    run: list[int] = []
+    run_keys: set[tuple[str | None, ...]] = set()
+
+    def insert_run() -> None:
+        for i, article in zip(run, insert_new(session, [batch[i] for i in run], now, keep_raw)):
+            results[i] = SaveResult("new", article)
+        run.clear()
+        run_keys.clear()
+
+    for i, (record, page) in enumerate(batch):
+        keys = identity_keys(record)
+        if not record.aliases and not keys & run_keys and not may_be_stored(session, record):
+            run.append(i)
+            run_keys.update(keys)
+            continue
+        if run:
+            insert_run()
+        results[i] = save_article(session, record, page, now, keep_raw)
+    if run:
+        insert_run()
+    saved = [result for result in results if result is not None]
+    assert len(saved) == len(batch), "every record of the group has a result"
+    for result in saved:
+        if result.status in ("new", "updated"):
+            assign_story(session, result.article)
+    return saved
+
+
 def store_batch(store: Store, batch: Sequence[tuple[ArticleRecord, Page | None]], now: datetime,
                 keep_raw: bool = True) -> list[SaveResult | Exception]:
     """Save records in one committed transaction (one fsync for the lot); results in the batch's order.
@@ -58,8 +97,7 @@ def store_batch(store: Store, batch: Sequence[tuple[ArticleRecord, Page | None]]
     """
     try:
         with store.session() as session:
-            results: list[SaveResult | Exception] = [_save_and_match(session, record, page, now, keep_raw)
-                                                      for record, page in batch]
+            results: list[SaveResult | Exception] = list(save_group(session, batch, now, keep_raw))
         return results
     except Exception as exc:  # retried one by one below; the error of the culprit is reported there
         if len(batch) == 1:

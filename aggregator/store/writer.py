@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, union_all
+from sqlalchemy import Connection, bindparam, insert, select, union_all
 from sqlalchemy.orm import Session
 
 from aggregator.records import ArticleRecord, Page
@@ -223,6 +224,43 @@ def _insert(session: Session, record: ArticleRecord, page: Page | None, now: dat
         add_aliases(session, article, record.aliases)
         session.flush()
     return SaveResult("new", article)
+
+
+def identity_keys(record: ArticleRecord) -> set[tuple[str | None, ...]]:
+    """What makes two records the same article for save_article: a URL, a same-source text, a WeChat key."""
+    keys: set[tuple[str | None, ...]] = {("url", url) for url in (record.url, *record.aliases)}
+    if record.content_hash:
+        keys.add(("text", record.source_id, record.content_hash))
+    if record.wechat_key:
+        keys.add(("wechat", *record.wechat_key))
+    return keys
+
+
+def insert_new(session: Session, batch: Sequence[tuple[ArticleRecord, Page | None]], now: datetime,
+               keep_raw: bool = True) -> list[Article]:
+    """Insert records the store surely lacks (see may_be_stored) as new articles, with their raw pages, together.
+
+    Two multi-row statements for the lot instead of two per article: the per-statement cost of the driver
+    and the ORM is most of an insert's. Records with aliases are not taken (save_article records those).
+    Returns the articles in the batch's order.
+    """
+    if any(record.aliases for record, _page in batch):
+        raise ValueError("insert_new takes records without aliases; save them with save_article")
+    kept = [(i, page, record.source_id) for i, (record, page) in enumerate(batch) if page is not None and keep_raw]
+    raw_ids: dict[int, int] = {}
+    if kept:
+        rows = [{"url": page.url, "source_id": source_id, "status": page.status, "headers": dict(page.headers),
+                 "body": compress(page.body), "encoding": page.encoding, "fetched_at": page.fetched_at}
+                for _i, page, source_id in kept]
+        ids = session.scalars(insert(RawPage).returning(RawPage.id, sort_by_parameter_order=True), rows).all()
+        raw_ids = {i: raw_id for (i, _page, _source), raw_id in zip(kept, ids)}
+    values = []
+    for i, (record, page) in enumerate(batch):
+        row: dict[str, Any] = {name: getattr(record, name) for name in _FIELDS}
+        row.update(url=record.url, source_id=record.source_id, extra=dict(record.extra), raw_page_id=raw_ids.get(i),
+                   fetched_at=page.fetched_at if page and page.fetched_at else now)
+        values.append(row)
+    return list(session.scalars(insert(Article).returning(Article, sort_by_parameter_order=True), values))
 
 
 def record_fetch_status(session: Session, url: str, source_id: str | None, status: str, now: datetime,
