@@ -21,7 +21,7 @@ from aggregator.store import Store
 from aggregator.store.models import Article, ManualLabel, RawPage
 from aggregator.store.writer import (SaveResult, apply_record, identity_keys, insert_new, may_be_stored, page_from_raw,
                                      save_article)
-from aggregator.stories import assign_story, rebuild_stories
+from aggregator.stories import assign_stories, assign_story, rebuild_stories
 
 logger = logging.getLogger(__name__)
 
@@ -82,9 +82,7 @@ def save_group(session: Session, batch: Sequence[tuple[ArticleRecord, Page | Non
         insert_run()
     saved = [result for result in results if result is not None]
     assert len(saved) == len(batch), "every record of the group has a result"
-    for result in saved:
-        if result.status in ("new", "updated"):
-            assign_story(session, result.article)
+    assign_stories(session, [result.article for result in saved if result.status in ("new", "updated")])
     return saved
 
 

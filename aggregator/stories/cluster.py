@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from aggregator.store.models import Article, Source, Story
 from aggregator.store.types import SHANGHAI
 from aggregator.stories.features import Features, extract
-from aggregator.stories.index import StoryIndex, make_entry
+from aggregator.stories.index import Entry, StoryIndex, make_entry, proposes
 from aggregator.stories.match import judge
 
 logger = logging.getLogger(__name__)
@@ -63,15 +63,54 @@ def assign_story(session: Session, article: Article) -> int | None:
     Returns the article's story id. An article already in a story (its text was updated) leaves that story
     first. Articles that are not ok/truncated are taken out of their story, not indexed, and get None.
     """
+    return assign_stories(session, [article])[0]
+
+
+def assign_stories(session: Session, articles: Sequence[Article]) -> list[int | None]:
+    """assign_story for each article in turn; returns their story ids.
+
+    Most new articles match nothing and start a story of their own. Their writes (index rows, story, the
+    article's story id) are held and made together, a few statements for the lot instead of four per article,
+    before anything that could see them: an article they would be proposed to, a merge, a detach.
+    """
     index = StoryIndex(session)
     _warn_if_unindexed(session, index)
     session.flush()
-    if article.story_id is not None:
-        detach(session, article, index)  # indexed articles always have a story: nothing else to take out
-    if article.status not in MATCHABLE:
-        return None
-    mine = features_of(article)
-    entry = make_entry(article.id, mine)
+    story_ids: list[int | None] = [None] * len(articles)
+    held: list[tuple[int, Article, Entry, Features]] = []
+
+    def release() -> None:
+        if held:
+            for (i, *_rest), story_id in zip(held, _start_stories(session, index, [h[1:] for h in held])):
+                story_ids[i] = story_id
+            held.clear()
+
+    for i, article in enumerate(articles):
+        if any(a is article for _i, a, _e, _f in held):
+            release()  # the same article again (its text changed within the group): it leaves its story first
+        if article.story_id is not None:
+            release()
+            detach(session, article, index)  # indexed articles always have a story: nothing else to take out
+        if article.status not in MATCHABLE:
+            continue
+        mine = features_of(article)
+        entry = make_entry(article.id, mine)
+        if any(proposes(other, entry) for _i, _a, other, _f in held):
+            release()  # the index must hold them before it is asked about this one
+        matched = _matches(index, entry, mine)
+        if not matched:
+            held.append((i, article, entry, mine))
+            continue
+        release()  # stories are numbered in arrival order, as when articles come one by one
+        index.add(entry, mine)
+        story_ids[i] = _join(session, article, matched)
+        refresh_story(session, story_ids[i])  # type: ignore[arg-type]
+    release()
+    return story_ids
+
+
+def _matches(index: StoryIndex, entry: Entry, mine: Features) -> set[int]:
+    """Stories of the indexed articles that the precise check accepts as the same story as `mine`."""
     matched: set[int] = set()
     candidates = index.candidates(entry)
     if candidates:
@@ -80,11 +119,24 @@ def assign_story(session: Session, article: Article) -> int | None:
                 continue  # already joined through another member: the group is the same
             if judge(mine, theirs).same:
                 matched.add(story_id)
-    index.add(entry, mine)
-    story_id = _join(session, article, matched)
-    if matched:
-        refresh_story(session, story_id)
-    return story_id
+    return matched
+
+
+def _start_stories(session: Session, index: StoryIndex, held: list[tuple[Article, Entry, Features]]) -> list[int]:
+    """Index articles that matched nothing and give each a story of its own; returns their story ids."""
+    index.add_many((entry, features) for _article, entry, features in held)
+    # A story of one: its figures are known without a query.
+    rows = [{"size": 1, "outlets": 1, "first_seen": a.published_at, "last_seen": a.published_at,
+             "representative_id": a.id} for a, _e, _f in held]
+    story_ids = [int(i) for i in session.scalars(insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True),
+                                                  rows)]
+    session.execute(_SET_STORY, [{"article": a.id, "story": s} for (a, _e, _f), s in zip(held, story_ids)])
+    for (article, _e, _f), story_id in zip(held, story_ids):
+        set_committed_value(article, "story_id", story_id)
+    return story_ids
+
+
+_SET_STORY = update(_ARTICLES).where(_ARTICLES.c.id == bindparam("article")).values(story_id=bindparam("story"))
 
 
 def _set_story(session: Session, article: Article, story_id: int | None) -> None:
@@ -95,16 +147,11 @@ def _set_story(session: Session, article: Article, story_id: int | None) -> None
 
 def _join(session: Session, article: Article, matched: set[int]) -> int:
     """Put `article` in the oldest matched story, moving the members of the others into it; returns its id."""
-    if not matched:  # a story of one: its figures are known without a query
-        result = session.execute(insert(_STORIES).values(size=1, outlets=1, first_seen=article.published_at,
-                                                          last_seen=article.published_at, representative_id=article.id))
-        story_id = int(result.inserted_primary_key[0])
-    else:
-        story_id, *others = sorted(matched)
-        if others:
-            session.execute(update(Article).where(Article.story_id.in_(others)).values(story_id=story_id))
-            session.execute(update(Story).where(Story.id.in_(others)).values(representative_id=None))
-            session.execute(delete(Story).where(Story.id.in_(others)))
+    story_id, *others = sorted(matched)
+    if others:
+        session.execute(update(Article).where(Article.story_id.in_(others)).values(story_id=story_id))
+        session.execute(update(Story).where(Story.id.in_(others)).values(representative_id=None))
+        session.execute(delete(Story).where(Story.id.in_(others)))
     _set_story(session, article, story_id)
     return story_id
 
@@ -232,8 +279,7 @@ def rebuild_stories(session: Session, progress: Callable[[int, int], None] | Non
     for start in range(0, len(ids), _REBUILD_BATCH):
         batch = ids[start : start + _REBUILD_BATCH]
         articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(batch)))}
-        for article_id in batch:
-            assign_story(session, articles[article_id])
+        assign_stories(session, [articles[article_id] for article_id in batch])
         session.flush()
         session.expunge_all()  # everything is flushed; dropping the identity map keeps memory flat on large stores
         done = min(start + _REBUILD_BATCH, len(ids))

@@ -128,12 +128,19 @@ class StoryIndex:
 
     def add(self, entry: Entry, features: Features) -> None:
         """Index one article (not indexed yet: callers remove an article before indexing it again)."""
-        self.session.execute(insert(_SIGNATURES), [{
-            "article_id": entry.article_id, "signature": minhash.to_bytes(entry.signature),
-            "shingles": int(features.shingles.size), "day": entry.day, "version": FEATURES_VERSION,
-            "facts": features.facts(),
-        }])
-        rows = entry.rows()
+        self.add_many([(entry, features)])
+
+    def add_many(self, entries: Iterable[tuple[Entry, Features]]) -> None:
+        """Index articles (none indexed yet), with one statement per table for the lot."""
+        signatures: list[dict[str, Any]] = []
+        rows: list[dict[str, int]] = []
+        for entry, features in entries:
+            signatures.append({"article_id": entry.article_id, "signature": minhash.to_bytes(entry.signature),
+                               "shingles": int(features.shingles.size), "day": entry.day, "version": FEATURES_VERSION,
+                               "facts": features.facts()})
+            rows += entry.rows()
+        if signatures:
+            self.session.execute(insert(_SIGNATURES), signatures)
         if rows:
             self.session.execute(insert(_BANDS), rows)
 
