@@ -22,10 +22,11 @@ articles are about as alike as unrelated real ones and the story matcher finds f
 --narrow-text serves the site's first text instead, drawn uniformly from 60 words: its pages share more
 shingles and, above all, the same few false person names (骑手权益 and 劳模平台 read as role + name), so two
 shared "persons" make most articles story candidates of each other, to load and judge: a worst case for story
-matching.
+matching. --check-text [N] runs no crawl: it prints how often N consecutive articles of each text (and the
+matcher's labelled real stories) become story candidates, and whether any pair is judged the same story.
 
 Usage: python benchmarks/crawl.py [--articles 5000] [--time-limit 45] [--memory-pages 20000] [--memory-time 120]
-                                  [--skip-memory] [--narrow-text]
+                                  [--skip-memory] [--narrow-text] [--check-text [N]]
 Figures are ratios against the bare spider measured in the same run; never used as test assertions.
 """
 
@@ -102,6 +103,11 @@ def _article(rng: random.Random, n: int, narrow: bool) -> tuple[str, list[str]]:
     return news_article(rng, datetime.strptime(article_day(n), "%Y%m%d").date())
 
 
+def article_text(n: int, narrow: bool = False) -> tuple[str, list[str]]:
+    """(title, paragraphs) of article n as its page shows them: realistic text, or the narrow 60-word text."""
+    return _article(random.Random(n), n, narrow)
+
+
 def render_article(n: int, *, narrow: bool = False) -> bytes:
     """The page of article n (deterministic: random.Random(n)); `narrow`: text from the 60 words only."""
     rng = random.Random(n)
@@ -160,6 +166,99 @@ def serve(articles: int, ready: Queue, narrow: bool = False) -> None:  # type: i
     server.daemon_threads = True
     ready.put(server.server_address[1])
     server.serve_forever()
+
+
+# --- how alike unrelated articles look to the story matcher (--check-text) --------------------------------
+def _likeness(items: list[tuple[str, str, int]], story: list[Any]) -> dict[str, float]:
+    """What the story index makes of unrelated articles (title, text, publication day) in arrival order.
+
+    Articles with equal `story` values are one story; only pairs of different stories count. Pairs are found
+    as the index finds them (a shared LSH band, or anchors within the window, then index.proposes) and judged
+    as assign_story judges them.
+    """
+    import numpy as np
+
+    from aggregator.stories.features import extract
+    from aggregator.stories.index import make_entry, proposes
+    from aggregator.stories.match import WINDOW_DAYS, judge
+
+    features = [extract(title, text, day) for title, text, day in items]
+    entries = [make_entry(i, f) for i, f in enumerate(features)]
+    day = [e.day for e in entries]
+    bands: dict[int, list[int]] = {}
+    anchors: dict[int, list[int]] = {}  # hashed anchor keys, as the index stores them
+    for i, entry in enumerate(entries):
+        for key in entry.lsh:
+            bands.setdefault(key, []).append(i)
+        for anchor in entry.anchors:
+            anchors.setdefault(anchor, []).append(i)
+    banded = {(a, b) for members in bands.values() for k, a in enumerate(members) for b in members[k + 1 :]
+              if story[a] != story[b]}
+    pairs = set(banded)
+    for members in anchors.values():  # anchors count within the window only: pair members close in days
+        members.sort(key=day.__getitem__)
+        for k, a in enumerate(members):
+            for b in members[k + 1 :]:
+                if day[b] - day[a] > WINDOW_DAYS:
+                    break
+                if story[a] != story[b]:
+                    pairs.add((min(a, b), max(a, b)))
+    proposed = {(a, b) for a, b in pairs if proposes(entries[a], entries[b])}
+    n = len(items)
+    # Per 1,000 unrelated pairs published within the window: anchors propose only those, and the labelled set
+    # spans weeks where the generated site spans 300 days, so this is the denominator the two share.
+    ordered = np.sort(np.array(day))
+    close = int((np.searchsorted(ordered, ordered + WINDOW_DAYS, side="right") - np.arange(1, n + 1)).sum())
+    members_of: dict[Any, list[int]] = {}
+    for i, key in enumerate(story):
+        members_of.setdefault(key, []).append(i)
+    close -= sum(1 for members in members_of.values() for k, a in enumerate(members) for b in members[k + 1 :]
+                 if abs(day[a] - day[b]) <= WINDOW_DAYS)
+    # Exact Jaccard of the shingle sets of unrelated neighbours in arrival order (500 pairs at most).
+    near = [(a, b) for a in range(n) for b in range(a + 1, min(n, a + 4)) if story[a] != story[b]][:500]
+    jaccard = [np.intersect1d(features[a].shingles, features[b].shingles).size
+               / max(1, np.union1d(features[a].shingles, features[b].shingles).size) for a, b in near]
+    return {"articles": n, "with_candidates": len({b for _a, b in proposed}),  # the later finds the earlier
+            "banded": len(banded), "proposed": len(proposed), "by_band": len(proposed & banded),
+            "per_1000": len(proposed) / max(1, close) * 1000,
+            "same_story": sum(judge(features[a], features[b]).same for a, b in proposed),
+            "jaccard": float(np.mean(jaccard)),
+            "shingles": float(np.mean([f.shingles.size for f in features]))}
+
+
+def check_text(articles: int) -> None:
+    """Print how often unrelated articles become story candidates: generated texts and labelled real text."""
+    from aggregator.stories.evaluate import read_items
+    from aggregator.store.types import SHANGHAI
+
+    rows: dict[str, dict[str, float]] = {}
+    for narrow in (False, True):
+        items = []
+        for n in range(articles):
+            title, paragraphs = article_text(n, narrow)
+            published = datetime.strptime(article_day(n), "%Y%m%d").toordinal()
+            items.append((title, "\n".join(paragraphs), published))
+        rows["narrow text" if narrow else "realistic text"] = _likeness(items, list(range(articles)))
+    # Reference: the matcher's labelled stories, hand-made after real reports and published within a few
+    # weeks; pairs of different stories are unrelated, many near misses on purpose (templated reports).
+    labelled = sorted(read_items(ROOT / "tests" / "data" / "stories_labeled.jsonl"),
+                      key=lambda i: (i.published, i.id))
+    rows["labelled real stories"] = _likeness(
+        [(i.title, i.text, i.published.astimezone(SHANGHAI).date().toordinal()) for i in labelled],
+        [i.cluster for i in labelled])
+    print(f"{'text':<22} {'articles':>8} {'with cand.':>10} {'share':>6} {'banded':>7} {'proposed':>8} "
+          f"{'by band':>7} {'per 1k':>7} {'same':>5} {'Jaccard':>8} {'shingles':>8}")
+    for name, r in rows.items():
+        print(f"{name:<22} {r['articles']:>8} {r['with_candidates']:>10} "
+              f"{r['with_candidates'] / r['articles']:>6.1%} {r['banded']:>7} {r['proposed']:>8} "
+              f"{r['by_band']:>7} {r['per_1000']:>7.2f} {r['same_story']:>5} {r['jaccard']:>8.3f} "
+              f"{r['shingles']:>8.0f}")
+    print("\nwith cand.: articles the index proposes an earlier unrelated article to (its text is then"
+          " loaded and judged)\nbanded: unrelated pairs sharing an LSH band; proposed: unrelated pairs the"
+          " index proposes, by band (band\n  and containment precheck) or by two shared anchors within 3"
+          " days; per 1k: proposed per 1,000 unrelated\n  pairs published within 3 days; same: proposed"
+          " pairs judged the same story; Jaccard: of the shingle\n  sets of unrelated neighbours;"
+          " shingles: mean per article")
 
 
 # --- the variants (each in its own process) ---------------------------------------------------------------
@@ -317,6 +416,9 @@ def main() -> int:
     parser.add_argument("--narrow-text", action="store_true",
                         help="draw article text from 60 words only (the old site): a worst case for story "
                              "matching")
+    parser.add_argument("--check-text", type=int, nargs="?", const=1000, metavar="N",
+                        help="only print how often N (default 1000) unrelated generated articles, realistic "
+                             "and narrow, become story candidates, against labelled real text; no crawl")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
@@ -329,6 +431,10 @@ def main() -> int:
             result = child_full(args.port, "trs" if args.child == "family" else "generic", args.articles, args.workdir,
                                 args.time_limit)
         print(json.dumps(result))
+        return 0
+
+    if args.check_text:
+        check_text(args.check_text)
         return 0
 
     results: dict[str, dict[str, Any]] = {}
