@@ -51,7 +51,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.newstext import news_article, words  # noqa: E402
+from benchmarks.newstext import news_article, vocabulary, words  # noqa: E402
 
 HOST = "bench.union-news.test"
 PER_LIST = 50
@@ -443,7 +443,7 @@ def main() -> int:
         server, port = with_server(args.articles, args.narrow_text)
         sample = [len(render_article(n, narrow=args.narrow_text))
                   for n in range(0, args.articles, max(1, args.articles // 200))]
-        text = "narrow (60 words)" if args.narrow_text else "realistic"
+        text = "narrow (60 words)" if args.narrow_text else f"realistic ({len(vocabulary().words):,} words)"
         print(f"site: {args.articles} articles + {-(-args.articles // PER_LIST)} list pages; article pages "
               f"{min(sample) // 1024}-{max(sample) // 1024} KB (mean {sum(sample) // len(sample) // 1024} "
               f"KB); {text} text", file=sys.stderr)
