@@ -16,7 +16,17 @@ within a few minutes on a shared machine; rates are pages/s over the time the cr
 run does not reach all its pages in --memory-time, the RSS growth per 1,000 pages is reported and
 extrapolated to the whole site (pass a larger --memory-time for a complete run).
 
+The articles' text is realistic (benchmarks/newstext.py): words drawn by their frequency in the project's own
+texts (some 8,000 words, Zipf-like), with a date, a city, a person and figures as reports have, so unrelated
+articles are about as alike as unrelated real ones and the story matcher finds few candidates among them.
+--narrow-text serves the site's first text instead, drawn uniformly from 60 words: its pages share more
+shingles and, above all, the same few false person names (骑手权益 and 劳模平台 read as role + name), so two
+shared "persons" make most articles story candidates of each other, to load and judge: a worst case for story
+matching. --check-text [N] runs no crawl: it prints how often N consecutive articles of each text (and the
+matcher's labelled real stories) become story candidates, and whether any pair is judged the same story.
+
 Usage: python benchmarks/crawl.py [--articles 5000] [--time-limit 45] [--memory-pages 20000] [--memory-time 120]
+                                  [--skip-memory] [--narrow-text] [--check-text [N]]
 Figures are ratios against the bare spider measured in the same run; never used as test assertions.
 """
 
@@ -31,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process, Queue
@@ -39,6 +50,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.newstext import news_article, vocabulary, words  # noqa: E402
 
 HOST = "bench.union-news.test"
 PER_LIST = 50
@@ -62,12 +75,18 @@ def list_path(page: int) -> str:
     return "/xwdt/index.html" if page == 0 else f"/xwdt/index_{page}.html"
 
 
-def _chrome(rng: random.Random, size: int) -> tuple[str, str]:
-    """Header (navigation mega-menu, inline CSS/JS) and footer (related links, ICP) adding up to ~size bytes."""
-    menu = "".join(f'<li><a href="/col{i}/">栏目{i}{"".join(rng.choices(_WORDS, k=2))}</a></li>' for i in range(60))
+def _narrow_words(rng: random.Random, k: int) -> str:
+    """`k` of the 60 words of _WORDS, uniformly: the narrow text (a worst case for story matching)."""
+    return "".join(rng.choices(_WORDS, k=k))
+
+
+def _chrome(rng: random.Random, size: int, draw: Callable[[random.Random, int], str]) -> tuple[str, str]:
+    """Header (navigation mega-menu, inline CSS/JS) and footer (related links, ICP) of ~size bytes together;
+    `draw(rng, k)` gives the text of k words."""
+    menu = "".join(f'<li><a href="/col{i}/">栏目{i}{draw(rng, 2)}</a></li>' for i in range(60))
     css = ".x{color:#333;margin:0 auto;padding:4px 8px;font-size:14px}" * 40
     related = "".join(f'<li><a href="/xwdt/202501/t20250101_{rng.randint(1, 99999)}.html">'
-                      f'{"".join(rng.choices(_WORDS, k=6))}</a><span>2025-01-01</span></li>' for _ in range(30))
+                      f'{draw(rng, 6)}</a><span>2025-01-01</span></li>' for _ in range(30))
     header = f"<style>{css}</style><script>var _h=1;</script><div class='nav'><ul>{menu}</ul></div>" \
              "<div class='position'>您现在的位置：首页 &gt; 新闻动态</div>"
     footer = f"<div class='related'><h3>相关新闻</h3><ul>{related}</ul></div>" \
@@ -77,12 +96,25 @@ def _chrome(rng: random.Random, size: int) -> tuple[str, str]:
     return header + filler, footer
 
 
-def render_article(n: int) -> bytes:
+def _article(rng: random.Random, n: int, narrow: bool) -> tuple[str, list[str]]:
+    if narrow:  # the original generator, call for call: the same pages as before the realistic text
+        title = f"{_narrow_words(rng, 8)}（第{n}号）"
+        return title, [f"{_narrow_words(rng, rng.randint(40, 90))}。第{n}号第{i}段。" for i in range(8)]
+    return news_article(rng, datetime.strptime(article_day(n), "%Y%m%d").date())
+
+
+def article_text(n: int, narrow: bool = False) -> tuple[str, list[str]]:
+    """(title, paragraphs) of article n as its page shows them: realistic text, or the narrow 60-word text."""
+    return _article(random.Random(n), n, narrow)
+
+
+def render_article(n: int, *, narrow: bool = False) -> bytes:
+    """The page of article n (deterministic: random.Random(n)); `narrow`: text from the 60 words only."""
     rng = random.Random(n)
-    title = f"{''.join(rng.choices(_WORDS, k=8))}（第{n}号）"
-    paras = "".join(f"<p>{''.join(rng.choices(_WORDS, k=rng.randint(40, 90)))}。第{n}号第{i}段。</p>" for i in range(8))
+    title, paragraphs = _article(rng, n, narrow)
+    paras = "".join(f"<p>{p}</p>" for p in paragraphs)
     day = article_day(n)
-    header, footer = _chrome(rng, rng.randint(20_000, 60_000))
+    header, footer = _chrome(rng, rng.randint(20_000, 60_000), _narrow_words if narrow else words)
     html = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}_样例工会</title>"
             f"<meta name='PubDate' content='{day[:4]}-{day[4:6]}-{day[6:]} 09:30'></head><body>{header}"
             f"<div class='detail'><h1 class='title'>{title}</h1><div class='info'>发布时间：{day[:4]}-{day[4:6]}-{day[6:]} "
@@ -100,10 +132,11 @@ def render_list(page: int, pages: int, articles: int) -> bytes:
     return html.encode("utf-8")
 
 
-def serve(articles: int, ready: Queue) -> None:  # type: ignore[type-arg]
-    """Serve the generated site until killed (runs in its own process)."""
+def serve(articles: int, ready: Queue, narrow: bool = False) -> None:  # type: ignore[type-arg]
+    """Serve the generated site until killed (runs in its own process); `narrow`: the 60-word text."""
     pages = -(-articles // PER_LIST)
     by_path = {article_path(n): n for n in range(articles)}
+    render_article(0, narrow=narrow)  # builds the vocabulary (about a second) before the first request
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -114,7 +147,7 @@ def serve(articles: int, ready: Queue) -> None:  # type: ignore[type-arg]
             if path == "/robots.txt":
                 body = b"User-agent: *\nAllow: /\n"
             elif path in by_path:
-                body = render_article(by_path[path])
+                body = render_article(by_path[path], narrow=narrow)
             elif path.startswith("/xwdt/index"):
                 stem = path.removeprefix("/xwdt/index").removesuffix(".html").lstrip("_")
                 body = render_list(int(stem or 0), pages, articles)
@@ -133,6 +166,99 @@ def serve(articles: int, ready: Queue) -> None:  # type: ignore[type-arg]
     server.daemon_threads = True
     ready.put(server.server_address[1])
     server.serve_forever()
+
+
+# --- how alike unrelated articles look to the story matcher (--check-text) --------------------------------
+def _likeness(items: list[tuple[str, str, int]], story: list[Any]) -> dict[str, float]:
+    """What the story index makes of unrelated articles (title, text, publication day) in arrival order.
+
+    Articles with equal `story` values are one story; only pairs of different stories count. Pairs are found
+    as the index finds them (a shared LSH band, or anchors within the window, then index.proposes) and judged
+    as assign_story judges them.
+    """
+    import numpy as np
+
+    from aggregator.stories.features import extract
+    from aggregator.stories.index import make_entry, proposes
+    from aggregator.stories.match import WINDOW_DAYS, judge
+
+    features = [extract(title, text, day) for title, text, day in items]
+    entries = [make_entry(i, f) for i, f in enumerate(features)]
+    day = [e.day for e in entries]
+    bands: dict[int, list[int]] = {}
+    anchors: dict[int, list[int]] = {}  # hashed anchor keys, as the index stores them
+    for i, entry in enumerate(entries):
+        for key in entry.lsh:
+            bands.setdefault(key, []).append(i)
+        for anchor in entry.anchors:
+            anchors.setdefault(anchor, []).append(i)
+    banded = {(a, b) for members in bands.values() for k, a in enumerate(members) for b in members[k + 1 :]
+              if story[a] != story[b]}
+    pairs = set(banded)
+    for members in anchors.values():  # anchors count within the window only: pair members close in days
+        members.sort(key=day.__getitem__)
+        for k, a in enumerate(members):
+            for b in members[k + 1 :]:
+                if day[b] - day[a] > WINDOW_DAYS:
+                    break
+                if story[a] != story[b]:
+                    pairs.add((min(a, b), max(a, b)))
+    proposed = {(a, b) for a, b in pairs if proposes(entries[a], entries[b])}
+    n = len(items)
+    # Per 1,000 unrelated pairs published within the window: anchors propose only those, and the labelled set
+    # spans weeks where the generated site spans 300 days, so this is the denominator the two share.
+    ordered = np.sort(np.array(day))
+    close = int((np.searchsorted(ordered, ordered + WINDOW_DAYS, side="right") - np.arange(1, n + 1)).sum())
+    members_of: dict[Any, list[int]] = {}
+    for i, key in enumerate(story):
+        members_of.setdefault(key, []).append(i)
+    close -= sum(1 for members in members_of.values() for k, a in enumerate(members) for b in members[k + 1 :]
+                 if abs(day[a] - day[b]) <= WINDOW_DAYS)
+    # Exact Jaccard of the shingle sets of unrelated neighbours in arrival order (500 pairs at most).
+    near = [(a, b) for a in range(n) for b in range(a + 1, min(n, a + 4)) if story[a] != story[b]][:500]
+    jaccard = [np.intersect1d(features[a].shingles, features[b].shingles).size
+               / max(1, np.union1d(features[a].shingles, features[b].shingles).size) for a, b in near]
+    return {"articles": n, "with_candidates": len({b for _a, b in proposed}),  # the later finds the earlier
+            "banded": len(banded), "proposed": len(proposed), "by_band": len(proposed & banded),
+            "per_1000": len(proposed) / max(1, close) * 1000,
+            "same_story": sum(judge(features[a], features[b]).same for a, b in proposed),
+            "jaccard": float(np.mean(jaccard)),
+            "shingles": float(np.mean([f.shingles.size for f in features]))}
+
+
+def check_text(articles: int) -> None:
+    """Print how often unrelated articles become story candidates: generated texts and labelled real text."""
+    from aggregator.stories.evaluate import read_items
+    from aggregator.store.types import SHANGHAI
+
+    rows: dict[str, dict[str, float]] = {}
+    for narrow in (False, True):
+        items = []
+        for n in range(articles):
+            title, paragraphs = article_text(n, narrow)
+            published = datetime.strptime(article_day(n), "%Y%m%d").toordinal()
+            items.append((title, "\n".join(paragraphs), published))
+        rows["narrow text" if narrow else "realistic text"] = _likeness(items, list(range(articles)))
+    # Reference: the matcher's labelled stories, hand-made after real reports and published within a few
+    # weeks; pairs of different stories are unrelated, many near misses on purpose (templated reports).
+    labelled = sorted(read_items(ROOT / "tests" / "data" / "stories_labeled.jsonl"),
+                      key=lambda i: (i.published, i.id))
+    rows["labelled real stories"] = _likeness(
+        [(i.title, i.text, i.published.astimezone(SHANGHAI).date().toordinal()) for i in labelled],
+        [i.cluster for i in labelled])
+    print(f"{'text':<22} {'articles':>8} {'with cand.':>10} {'share':>6} {'banded':>7} {'proposed':>8} "
+          f"{'by band':>7} {'per 1k':>7} {'same':>5} {'Jaccard':>8} {'shingles':>8}")
+    for name, r in rows.items():
+        print(f"{name:<22} {r['articles']:>8} {r['with_candidates']:>10} "
+              f"{r['with_candidates'] / r['articles']:>6.1%} {r['banded']:>7} {r['proposed']:>8} "
+              f"{r['by_band']:>7} {r['per_1000']:>7.2f} {r['same_story']:>5} {r['jaccard']:>8.3f} "
+              f"{r['shingles']:>8.0f}")
+    print("\nwith cand.: articles the index proposes an earlier unrelated article to (its text is then"
+          " loaded and judged)\nbanded: unrelated pairs sharing an LSH band; proposed: unrelated pairs the"
+          " index proposes, by band (band\n  and containment precheck) or by two shared anchors within 3"
+          " days; per 1k: proposed per 1,000 unrelated\n  pairs published within 3 days; same: proposed"
+          " pairs judged the same story; Jaccard: of the shingle\n  sets of unrelated neighbours;"
+          " shingles: mean per article")
 
 
 # --- the variants (each in its own process) ---------------------------------------------------------------
@@ -273,9 +399,9 @@ def run_child(variant: str, port: int, articles: int, workdir: Path, limit: floa
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def with_server(articles: int) -> tuple[Process, int]:
+def with_server(articles: int, narrow: bool) -> tuple[Process, int]:
     ready: Queue = Queue()  # type: ignore[type-arg]
-    server = Process(target=serve, args=(articles, ready), daemon=True)
+    server = Process(target=serve, args=(articles, ready, narrow), daemon=True)
     server.start()
     return server, ready.get(timeout=30)
 
@@ -287,6 +413,12 @@ def main() -> int:
     parser.add_argument("--memory-pages", type=int, default=20000, help="pages (lists + articles) of the memory run")
     parser.add_argument("--memory-time", type=float, default=120, help="seconds the memory run may crawl")
     parser.add_argument("--skip-memory", action="store_true", help="skip the memory run")
+    parser.add_argument("--narrow-text", action="store_true",
+                        help="draw article text from 60 words only (the old site): a worst case for story "
+                             "matching")
+    parser.add_argument("--check-text", type=int, nargs="?", const=1000, metavar="N",
+                        help="only print how often N (default 1000) unrelated generated articles, realistic "
+                             "and narrow, become story candidates, against labelled real text; no crawl")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
@@ -301,13 +433,20 @@ def main() -> int:
         print(json.dumps(result))
         return 0
 
+    if args.check_text:
+        check_text(args.check_text)
+        return 0
+
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="union-news-bench-") as tmp:
         workdir = Path(tmp)
-        server, port = with_server(args.articles)
-        sample = [len(render_article(n)) for n in range(0, args.articles, max(1, args.articles // 200))]
+        server, port = with_server(args.articles, args.narrow_text)
+        sample = [len(render_article(n, narrow=args.narrow_text))
+                  for n in range(0, args.articles, max(1, args.articles // 200))]
+        text = "narrow (60 words)" if args.narrow_text else f"realistic ({len(vocabulary().words):,} words)"
         print(f"site: {args.articles} articles + {-(-args.articles // PER_LIST)} list pages; article pages "
-              f"{min(sample) // 1024}-{max(sample) // 1024} KB (mean {sum(sample) // len(sample) // 1024} KB)", file=sys.stderr)
+              f"{min(sample) // 1024}-{max(sample) // 1024} KB (mean {sum(sample) // len(sample) // 1024} "
+              f"KB); {text} text", file=sys.stderr)
         try:
             for variant in ("bare", "family", "generic"):
                 print(f"running {variant} ...", file=sys.stderr)
@@ -318,7 +457,7 @@ def main() -> int:
             server.kill()
         if not args.skip_memory:
             articles = args.memory_pages * PER_LIST // (PER_LIST + 1)
-            server, port = with_server(articles)
+            server, port = with_server(articles, args.narrow_text)
             try:
                 print(f"running memory ({articles} articles, {args.memory_pages} pages) ...", file=sys.stderr)
                 served = cpu_seconds(server.pid)

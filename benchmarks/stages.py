@@ -4,8 +4,9 @@ The crawl benchmark (benchmarks/crawl.py) says how fast the whole crawl is; this
 It runs the same chain as the pipelines, without Scrapy, on pages of the crawl benchmark's generated site:
 extract (family selectors, or the generic extractor), normalize, deduplicate, classify, store with story matching.
 A bare baseline in the same run: decoding the page and parsing it with lxml, the least any parser does.
+--narrow-text uses the site's old 60-word text (crawl.py --narrow-text): a worst case for story matching.
 
-Usage: python benchmarks/stages.py [--articles 400] [--family trs|generic] [--group 50]
+Usage: python benchmarks/stages.py [--articles 400] [--family trs|generic] [--group 50] [--narrow-text]
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=400, help="article pages to process")
     parser.add_argument("--family", default="trs", choices=("trs", "generic"), help="family of the source")
     parser.add_argument("--group", type=int, default=50, help="articles per committed group (UNION_NEWS_COMMIT_ITEMS)")
+    parser.add_argument("--narrow-text", action="store_true",
+                        help="article text from 60 words only (crawl.py --narrow-text): a worst case for "
+                             "story matching")
     args = parser.parse_args()
 
     from benchmarks.crawl import HOST, NOW, article_path, registry_text, render_article
@@ -49,7 +53,7 @@ def main() -> int:
         with store.session() as session:
             sync_sources(session, registry)
         classifier = default_classifier()
-        pages = [Page(url=f"https://{HOST}{article_path(n)}", body=render_article(n),
+        pages = [Page(url=f"https://{HOST}{article_path(n)}", body=render_article(n, narrow=args.narrow_text),
                       headers={"Content-Type": "text/html; charset=utf-8"}, status=200, fetched_at=now)
                  for n in range(args.articles)]
         totals: dict[str, float] = {}
@@ -80,7 +84,7 @@ def main() -> int:
         store.close()
     n = len(pages)
     base = totals["baseline: decode + lxml parse"]
-    print(f"{n} pages, family {args.family}")
+    print(f"{n} pages, family {args.family}, {'narrow' if args.narrow_text else 'realistic'} text")
     print(f"{'stage':<32} {'ms/article':>10} {'vs baseline':>12}")
     for name, seconds in totals.items():
         print(f"{name:<32} {seconds / n * 1000:>10.2f} {seconds / base:>12.2f}")
