@@ -116,7 +116,8 @@ def edge_texts(real: list[Text]) -> Iterator[Text]:
                  "7月16日", "16日", "今天", "昨日", "2025年7月16日", "截至7月16日", "7月16日电", "12时30分",
                  "王师傅说", "选手孙海涛", "欧阳明说", "“夏送清凉”", "《地铁六号线》", "南京市", "南京", "北京市朝阳区",
                  "来源：南京市总工会", "编辑：许婷　审核：王敏", "本报讯（记者 王静 通讯员 张帆）", "😀" * 10 + "工会",
-                 "\u3400\u3401\u3402\u3403\u3404", "ｅｄｉｔ：全角", "\u2028分隔\u2029段落", "tab\tand\x0bvertical"):
+                 "\u3400\u3401\u3402\u3403\u3404", "ｅｄｉｔ：全角", "\u2028分隔\u2029段落", "tab\tand\x0bvertical",
+                 "ｶﾞｷﾞ半角", "Ａ\u0301，é\u0301", "\u1100\u1161\u11a8한글", "①②③ ㈱ ㎡ ℃ ﬁ", "lone \ud800 surrogate"):
         for pub in (0, day, date(2024, 1, 1).toordinal(), date(2024, 2, 29).toordinal(), date(2025, 12, 31).toordinal()):
             yield "", text, pub
             yield text, text, pub
@@ -135,7 +136,7 @@ _TOKENS = (
        "海南", "内蒙古", "呼和浩特市", "广州", "荔湾区", "新疆", "石河子"]
     + list("“”\"《》「」『』‘’（）()【】[]：:，,。！？ \u3000\n\r\t") + ["来源：", "编辑：", "审核：", "本报讯（记者 王静）",
     "记者 ", "责任编辑：", "原标题："]
-    + list("工会职工活动启动开展服务技能竞赛abcXYZ😀\u3400")
+    + list("工会职工活动启动开展服务技能竞赛abcXYZ😀\u3400") + ["\u0301", "\u3099", "ｶ", "ﾞ", "\u1100", "\u1161", "①", "㈱", "\ud800"]
 )
 
 
@@ -214,7 +215,7 @@ class Checker:
                 self.compare(f"extract.{name} {where}", getattr(old, name), getattr(new, name))
             self.compare(f"facts {where}", json.dumps(old.facts(), ensure_ascii=False),
                          json.dumps(new.facts(), ensure_ascii=False))
-            self.compare(f"entry {where}", self.entry(self.old_m, old), self.entry(new_minhash, new))
+            self.compare(f"entry {where}", outcome(self.entry, self.old_m, old), outcome(self.entry, new_minhash, new))
             rebuilt = (self.old_f.Features.from_facts(old.facts(), old.shingles, title).facts(),
                        new_features.Features.from_facts(new.facts(), new.shingles, title).facts())
             self.compare(f"from_facts {where}", *rebuilt)
