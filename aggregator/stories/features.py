@@ -26,13 +26,13 @@ SHINGLE = 4  # characters per shingle; 4-grams keep the overlap of unrelated uni
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
+_S27, _S30, _S31 = np.uint64(27), np.uint64(30), np.uint64(31)
 
 # Credit lines that reposts add or drop; they say nothing about the event.
 _CREDIT = re.compile(
     r"^[（(【\[]?\s*(?:来源|稿源|本文来源|转自|责任编辑|责编|编辑|审核|审校|校对|初审|二审|三审|终审|监制|统筹|作者|"
     r"撰稿|文字|记者|通讯员|摄影|图片|图文|视频|原标题|供稿|编审|签发|值班编辑)\s*[:：\s]"
 )
-_KEEP = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
 # Figures: digits with an optional 余/多 and a 万/亿 multiplier. Units are ignored on purpose: one write-up says
 # "12个基层单位", another "12家".
 _NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?:余|多)?(万|亿)?")
@@ -147,28 +147,55 @@ def clean_body(text: str) -> str:
 
 def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
     """Sorted unique 64-bit hashes of the character `size`-grams of `text` (letters, digits, CJK only)."""
-    compact = _KEEP.sub("", text)
-    if len(compact) < size:
-        compact = compact if compact else ""
-        if not compact:
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    return _hash_shingles(codes[_kept(codes)], size)
+
+
+def _kept(codes: np.ndarray) -> np.ndarray:
+    """Which code points shingles and the length read: 0-9, A-Z, a-z and CJK (U+3400-U+9FFF), not punctuation.
+
+    numpy tests every character at once (a regex substitution walks the text in Python's engine); the
+    subtractions wrap around in uint32, so each range is one comparison.
+    """
+    return ((codes - 0x30) < 10) | (((codes | 0x20) - 0x61) < 26) | ((codes - 0x3400) < 0x6C00)
+
+
+def _hash_shingles(codes: np.ndarray, size: int) -> np.ndarray:
+    """shingle_hashes() of the kept code points `codes` (uint32), in place on one array instead of one per step."""
+    n = len(codes)
+    if n < size:
+        if not n:
             return np.zeros(0, dtype=np.uint64)
-        size = len(compact)
-    codes = np.frombuffer(compact.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
-    count = len(codes) - size + 1
-    with np.errstate(over="ignore"):
+        size = n
+    codes = codes.astype(np.uint64)
+    count = n - size + 1
+    if size > 1:
+        acc = codes[:count] * _MUL
+        acc += codes[1 : 1 + count]
+        for k in range(2, size):
+            acc *= _MUL
+            acc += codes[k : k + count]
+    else:
         acc = codes[:count].copy()
-        for k in range(1, size):
-            acc = acc * _MUL + codes[k : k + count]
-        return np.unique(_mix(acc))
-
-
-def _mix(values: np.ndarray) -> np.ndarray:
-    """splitmix64's finalizer: spreads every input bit over the whole 64-bit output."""
-    with np.errstate(over="ignore"):
-        z = values + _MUL
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-        return z ^ (z >> np.uint64(31))
+    # splitmix64's finalizer: spreads every input bit over the whole 64-bit output
+    acc += _MUL
+    shifted = acc >> _S30
+    acc ^= shifted
+    acc *= _M1
+    np.right_shift(acc, _S27, out=shifted)
+    acc ^= shifted
+    acc *= _M2
+    np.right_shift(acc, _S31, out=shifted)
+    acc ^= shifted
+    # np.unique's result, without its overhead (several times the sort's on a few thousand values)
+    acc.sort()
+    if acc.size > 1:
+        new = np.empty(acc.size, dtype=bool)
+        new[0] = True
+        np.not_equal(acc[1:], acc[:-1], out=new[1:])
+        if not new.all():
+            acc = acc[new]
+    return acc
 
 
 _CLOCK = re.compile(r"\d{1,2}(?:时|点|:)\d{1,2}分?")
@@ -373,10 +400,11 @@ def extract(title: str, text: str, published: int = 0) -> Features:
     """The features of one article; `published` is the ordinal of its publication day (0 when unknown)."""
     title = unicodedata.normalize("NFKC", title or "").strip()
     body = clean_body(text)
-    lead = title + "\n" + body[:200]
-    numbers = numbers_of(title + "\n" + body)
+    whole = title + "\n" + body
+    lead = whole[: len(title) + 201]  # title + "\n" + body[:200]
+    numbers = numbers_of(whole)
     persons = persons_of(body)
-    quotes = {q.strip() for q in _QUOTED.findall(title + "\n" + body)}
+    quotes = {q.strip() for q in _QUOTED.findall(whole)}
     years = {int(y) for y in _YEAR.findall(lead)}
     city, places = places_of(title, body)
     event, relative = event_of(body, published)
@@ -384,9 +412,13 @@ def extract(title: str, text: str, published: int = 0) -> Features:
         | {f"q:{q}" for q in quotes if quote_weight(q) >= 1.0}
     if event is not None and city:
         anchors.add(f"e:{event}:{city}")
+    # One pass over the code points gives both the shingles (what shingles_of(title, text) computes) and the
+    # length of the cleaned text: the body's kept characters are those after the title and its "\n".
+    codes = np.frombuffer(whole.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    kept = _kept(codes)
     return Features(
-        shingles=shingle_hashes(title + "\n" + body),  # what shingles_of(title, text) computes
+        shingles=_hash_shingles(codes[kept], SHINGLE),
         numbers=frozenset(numbers), persons=frozenset(persons), quotes=frozenset(quotes), event_day=event,
-        event_relative=relative,        years=frozenset(years), day=published, city=city, places=frozenset(places), title=title,
-        length=len(_KEEP.sub("", body)), anchors=frozenset(anchors),
+        event_relative=relative, years=frozenset(years), day=published, city=city, places=frozenset(places), title=title,
+        length=int(np.count_nonzero(kept[len(title) + 1 :])), anchors=frozenset(anchors),
     )
