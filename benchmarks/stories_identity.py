@@ -121,6 +121,9 @@ def edge_texts(real: list[Text]) -> Iterator[Text]:
         for pub in (0, day, date(2024, 1, 1).toordinal(), date(2024, 2, 29).toordinal(), date(2025, 12, 31).toordinal()):
             yield "", text, pub
             yield text, text, pub
+    for offset in (*range(154, 162), *range(1994, 2002)):  # names across the scanned parts' boundaries
+        for name in ("南京市", "北京", "呼和浩特市", "浦东新区"):
+            yield name, "工" * offset + name + "南京" + name, day
     joined = "\n".join(t for _title, t, _day in real[:60])
     for size in (159, 160, 161, 1999, 2000, 2001, 4096, 4099, 20_000, len(joined)):
         yield real[0][0], joined[:size], real[0][2]
