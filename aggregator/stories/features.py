@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -147,7 +149,7 @@ def clean_body(text: str) -> str:
 
 def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
     """Sorted unique 64-bit hashes of the character `size`-grams of `text` (letters, digits, CJK only)."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    codes = _codes(text)
     return _hash_shingles(codes[_kept(codes)], size)
 
 
@@ -319,8 +321,9 @@ def persons_of(text: str) -> set[str]:
 class PlaceScanner:
     """Finds gazetteer names fast: candidates are looked up by their first two characters, longest first.
 
-    Gazetteer.scan tries every name that starts with the current character; this does one dict lookup per
-    position, which matters when every article and every candidate is scanned.
+    Gazetteer.scan tries every name that starts with the current character; this tries only the positions whose
+    two characters begin some name, found for the whole text at once by numpy, which matters when every article
+    and every candidate is scanned.
     """
 
     def __init__(self, gazetteer: Gazetteer) -> None:
@@ -330,25 +333,55 @@ class PlaceScanner:
             if len(name) >= 2:
                 by_prefix.setdefault(name[:2], []).append(name)
         self.by_prefix = {k: sorted(v, key=len, reverse=True) for k, v in by_prefix.items()}
+        # The low bits of both characters of every prefix, marked in a table numpy looks all pairs of a text up in;
+        # the few pairs that only share those bits with a prefix are dropped by the dict lookup.
+        self._pair_table = np.zeros(1 << (2 * _PAIR_BITS), dtype=bool)
+        for pair in self.by_prefix:
+            self._pair_table[_pair_index(ord(pair[0]), ord(pair[1]))] = True
+        # What places_of takes from each name's match, computed once: every province and city it names, and its
+        # place when all its places are in one province (None when it is shared by two).
+        self.summary: dict[str, tuple[tuple[str, ...], Place | None]] = {}
+        for name, found in self.names.items():
+            named = tuple(part for place in found for part in (place.province, place.city) if part)
+            self.summary[name] = (named, found[0] if len({place.province for place in found}) == 1 else None)
 
     def scan(self, text: str) -> list[tuple[int, list[Place]]]:
         """(position, places) of every name in `text`, the longest match winning at each position."""
-        found: list[tuple[int, list[Place]]] = []
-        i, n = 0, len(text) - 1
-        get = self.by_prefix.get
-        while i < n:
-            names = get(text[i : i + 2])
-            if names:
-                for name in names:
-                    if text.startswith(name, i):
-                        found.append((i, self.names[name]))
-                        i += len(name)
+        return [(pos, self.names[name]) for pos, name in self.scan_spans(text, _codes(text), ((0, len(text)),))[0]]
+
+    def scan_spans(self, text: str, codes: np.ndarray, spans: Iterable[tuple[int, int]]) -> list[list[tuple[int, str]]]:
+        """(position in the span, name) of the names in each span [start, end) of `text`, each span scanned as if
+        it were the whole text (a name across its end is not found); `codes` are the text's code points."""
+        maybe = self._pair_table[_pair_index(codes[:-1], codes[1:])].nonzero()[0].tolist() if len(codes) > 1 else []
+        by_prefix = self.by_prefix
+        result: list[list[tuple[int, str]]] = []
+        for start, end in spans:
+            found: list[tuple[int, str]] = []
+            free = start  # positions before it are inside the last match
+            for i in maybe[bisect_left(maybe, start) : bisect_left(maybe, end - 1)]:  # a name needs two characters
+                if i < free:
+                    continue
+                for name in by_prefix.get(text[i : i + 2], ()):
+                    if text.startswith(name, i, end):
+                        found.append((i - start, name))
+                        free = i + len(name)
                         break
-                else:
-                    i += 1
-            else:
-                i += 1
-        return found
+            result.append(found)
+        return result
+
+
+_PAIR_BITS = 10  # low bits of each character that index the pair table (2 ** 20 entries, about 1 in 350 pairs marked)
+_PAIR_MASK = (1 << _PAIR_BITS) - 1
+
+
+def _pair_index(first: Any, second: Any) -> Any:
+    """The pair table's index of two characters' code points (ints or numpy arrays)."""
+    return ((first & _PAIR_MASK) << _PAIR_BITS) | (second & _PAIR_MASK)
+
+
+def _codes(text: str) -> np.ndarray:
+    """The code points of `text`, one per character as str indexing counts them (a lone surrogate included)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
 _scanner: PlaceScanner | None = None
@@ -360,30 +393,37 @@ def places_of(title: str, body: str) -> tuple[str | None, set[str]]:
     The main place is scored as aggregator.regions.detect_region does: a name in the headline counts 5, in the
     first 160 characters 2, further on 1; names shared by two provinces count for nothing.
     """
+    whole = title + "\n" + body
+    return _places(whole, _codes(whole), len(title))
+
+
+def _places(whole: str, codes: np.ndarray, title_length: int) -> tuple[str | None, set[str]]:
+    """places_of(title, body) from title + "\n" + body and its code points: one search for candidate positions.
+
+    The parts are scanned apart (title, body[:160], body[160:2000], body[2000:]), as they always were: a name
+    across a boundary counts in neither part.
+    """
     global _scanner
     if _scanner is None:
         _scanner = PlaceScanner(default_gazetteer())
+    summary = _scanner.summary
+    body = title_length + 1
+    size = len(whole)
+    spans = ((0, title_length), (body, min(body + 160, size)), (min(body + 160, size), min(body + 2000, size)),
+             (min(body + 2000, size), size))
     places: set[str] = set()
     provinces: dict[str, float] = {}
     cities: dict[tuple[str, str], float] = {}
-    for weight, chunk in ((5.0, title), (2.0, body[:160]), (1.0, body[160:2000])):
-        for pos, found in _scanner.scan(chunk):
-            for place in found:
-                places.add(place.province)
-                if place.city:
-                    places.add(place.city)
-            if len({p.province for p in found}) > 1:
+    for weight, found in zip((5.0, 2.0, 1.0, 0.0), _scanner.scan_spans(whole, codes, spans), strict=True):
+        for pos, name in found:
+            named, place = summary[name]
+            places.update(named)
+            if place is None or not weight:  # shared by two provinces, or past the first 2000 characters
                 continue
-            place = found[0]
             w = weight * (1.5 if pos < 30 else 1.0)
             provinces[place.province] = provinces.get(place.province, 0.0) + w
             if place.city:
                 cities[(place.province, place.city)] = cities.get((place.province, place.city), 0.0) + w
-    for _pos, found in _scanner.scan(body[2000:]):
-        for place in found:
-            places.add(place.province)
-            if place.city:
-                places.add(place.city)
     if not provinces:
         return None, places
     province = max(provinces, key=lambda p: (provinces[p], -len(p)))
@@ -406,7 +446,8 @@ def extract(title: str, text: str, published: int = 0) -> Features:
     persons = persons_of(body)
     quotes = {q.strip() for q in _QUOTED.findall(whole)}
     years = {int(y) for y in _YEAR.findall(lead)}
-    city, places = places_of(title, body)
+    codes = _codes(whole)  # read by the place scanner and the shingles
+    city, places = _places(whole, codes, len(title))
     event, relative = event_of(body, published)
     anchors = {f"n:{n}" for n in numbers if number_weight(n) >= 0.5} | {f"p:{p}" for p in persons} \
         | {f"q:{q}" for q in quotes if quote_weight(q) >= 1.0}
@@ -414,7 +455,6 @@ def extract(title: str, text: str, published: int = 0) -> Features:
         anchors.add(f"e:{event}:{city}")
     # One pass over the code points gives both the shingles (what shingles_of(title, text) computes) and the
     # length of the cleaned text: the body's kept characters are those after the title and its "\n".
-    codes = np.frombuffer(whole.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     kept = _kept(codes)
     return Features(
         shingles=_hash_shingles(codes[kept], SHINGLE),
