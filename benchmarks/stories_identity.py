@@ -143,12 +143,47 @@ _TOKENS = (
 )
 
 
+def phrase(rng: random.Random, places: list[str]) -> str:
+    """One of the constructs the features read, with its near misses: a role, name and speech verb, a date with
+    the words that veto it, a figure with its unit or multiplier, a clock time, a quoted name, a place."""
+    f = new_features
+    surname = rng.choice([*f._COMPOUND_SURNAMES, *rng.sample(f._SURNAMES, 3), "阳", "葛"])
+    name = surname + "".join(rng.choices("海涛建国明亮一二为说", k=rng.randint(0, 3)))
+    kind = rng.randrange(7)
+    if kind == 0:
+        return rng.choice(["", *f._ROLE.split("|")]) + name + rng.choice(["", *f._NAME_TAIL.split("|")])
+    if kind == 1:
+        return rng.choice(f._ROLE.split("|")) + rng.choice("老小大") + surname + rng.choice(["", "师傅", "阿姨", "女士", "说"])
+    if kind == 2:
+        date_ = rng.choice(["", "2025年", "2024年", "20250年"]) + f"{rng.randint(0, 13)}月{rng.randint(0, 33)}日"
+        return rng.choice(["", *f._NOT_EVENT_BEFORE]) + rng.choice([date_, f"{rng.randint(0, 40)}日", "今天", "昨日"]) \
+            + rng.choice(["", *f._NOT_EVENT_AFTER, "上午"])
+    if kind == 3:
+        digits = str(rng.choice([rng.randint(0, 9), rng.randint(10, 99999), rng.randint(2000, 2030)]))
+        if rng.random() < 0.3:
+            digits += "." + str(rng.randint(0, 99))
+        return digits + rng.choice(["", "余", "多"]) + rng.choice(["", "万", "亿"]) \
+            + rng.choice(["", "元", "名", "年", "月", "日", "时", "点", "号", "—", "-", "至", "%"])
+    if kind == 4:
+        return f"{rng.randint(0, 30)}{rng.choice('时点:')}{rng.randint(0, 70)}{rng.choice(['', '分'])}"
+    if kind == 5:
+        a, b = rng.choice(["“”", "《》", "「」", "『』", "‘’", '""', "“》"])
+        return a + "".join(rng.choices("夏送清凉工会驿站\n ", k=rng.randint(0, 30))) + b
+    return rng.choice(places)
+
+
 def random_texts(n: int, real: list[Text], rng: random.Random) -> Iterator[Text]:
+    from aggregator.regions import default_gazetteer
+
+    places = sorted(default_gazetteer().names)
     for k in range(n):
         day = rng.choice((0, rng.randint(date(2023, 1, 1).toordinal(), date(2026, 12, 31).toordinal())))
-        if k % 2:  # a soup of tokens the features look for
+        if k % 3 == 1:  # a soup of tokens the features look for
             soup = "".join(rng.choices(_TOKENS, k=rng.randint(0, 400)))
             yield "".join(rng.choices(_TOKENS, k=rng.randint(0, 30))), soup, day
+        elif k % 3 == 2:  # the constructs the features read, side by side or apart
+            parts = [phrase(rng, places) + rng.choice(["", "", "，", "。", "\n", "的", "在"]) for _ in range(rng.randint(0, 120))]
+            yield phrase(rng, places) + phrase(rng, places), "".join(parts), day
         else:  # real texts cut at random places and spliced, with tokens dropped in
             pieces = []
             for _ in range(rng.randint(1, 4)):
