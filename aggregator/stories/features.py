@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -77,7 +77,13 @@ _NOT_NAMES = frozenset(
     "党员 党组 宣讲 宣传 邢台 安排 苏州 杭州 温州 林业 冯家 庞大 关于 关注 关心 关键 单位 韩国 孔子 车间".split()
 )
 # Honorific forms used for ordinary workers: 朱阿姨, 蒋师傅, 骑手小韩.
-_FAMILIAR = re.compile(f"(?:{_ROLE})((?:老|小)[{_SURNAMES}])|([{_SURNAMES}](?:师傅|阿姨|大姐|大爷|女士|先生))")
+_HONORIFICS = "师傅|阿姨|大姐|大爷|女士|先生"
+_FAMILIAR = re.compile(f"(?:{_ROLE})((?:老|小)[{_SURNAMES}])|([{_SURNAMES}](?:{_HONORIFICS}))")
+# The same words as sets: where these patterns can match is found from the rare words they contain (see
+# _matches_at), and only there is the pattern tried.
+_ROLES = frozenset(_ROLE.split("|"))
+_ROLE_LENGTHS = sorted({len(role) for role in _ROLES})
+_SURNAME_CHARS = frozenset(_SURNAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,14 +314,54 @@ def persons_of(text: str) -> set[str]:
     names: set[str] = set()
     for match in _PERSON_AFTER_ROLE.finditer(text):
         names.add(match.group(1))
-    for match in _PERSON_BEFORE_VERB_INNER.finditer(text):
+    # A name before a speech verb begins two to four characters (surname and given name) before the verb.
+    verbs = _occurrences(text, _NAME_TAIL.split("|"))
+    for match in _matches_at(_PERSON_BEFORE_VERB_INNER, text, (v - k for v in verbs for k in (2, 3, 4) if v >= k)):
         names.add(match.group(1))
-    for match in _FAMILIAR.finditer(text):
+    for match in _matches_at(_FAMILIAR, text, _familiar_starts(text)):
         names.add(match.group(1) or match.group(2))
     # A three-character grab can swallow the next character ("汪磊以"); names are compared on their first two
     # characters (three after a compound surname), which also lets "孙海涛说" and "选手孙海涛" meet.
     keys = {n[:3] if n[:2] in _COMPOUND_SURNAMES else n[:2] for n in names}
     return {k for k in keys if k not in _NOT_NAMES and len(k) >= 2}
+
+
+def _familiar_starts(text: str) -> Iterator[int]:
+    """Every position _FAMILIAR can match at: a role before 老/小 and a surname, or a surname before 师傅, 阿姨…"""
+    for young in _occurrences(text, ("老", "小")):
+        if text[young + 1 : young + 2] in _SURNAME_CHARS:
+            for length in _ROLE_LENGTHS:
+                if young >= length and text[young - length : young] in _ROLES:
+                    yield young - length
+    for title in _occurrences(text, _HONORIFICS.split("|")):
+        if title and text[title - 1] in _SURNAME_CHARS:
+            yield title - 1
+
+
+def _occurrences(text: str, words: Iterable[str]) -> Iterator[int]:
+    """Every position where one of `words` begins in `text`, overlapping ones included."""
+    for word in words:
+        i = text.find(word)
+        while i >= 0:
+            yield i
+            i = text.find(word, i + 1)
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """What pattern.finditer(text) yields, trying the pattern only at `starts`: every position it can match at.
+
+    finditer tries every position from the end of its last match on, in the regex engine; for patterns that
+    begin with a common character class (a surname) that is most positions of a text, though a match needs a
+    rare word (说, 师傅) nearby. Trying the possible positions in order, from the end of the last match on, finds
+    the same matches (none of these patterns matches the empty string).
+    """
+    free = 0
+    for start in sorted(set(starts)):
+        if start >= free:
+            match = pattern.match(text, start)
+            if match:
+                yield match
+                free = match.end()
 
 
 class PlaceScanner:
