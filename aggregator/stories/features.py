@@ -36,15 +36,17 @@ _CREDIT = re.compile(
     r"撰稿|文字|记者|通讯员|摄影|图片|图文|视频|原标题|供稿|编审|签发|值班编辑)\s*[:：\s]"
 )
 # Figures: digits with an optional 余/多 and a 万/亿 multiplier. Units are ignored on purpose: one write-up says
-# "12个基层单位", another "12家".
-_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?:余|多)?(万|亿)?")
+# "12个基层单位", another "12家". The look-behind ("no digit or point before") stands after the first digit, where
+# it means the same as before it: a pattern that begins with a character class lets the regex engine skip to the
+# next digit, one that begins with a look-behind is tried at every position of the text.
+_NUMBER = re.compile(r"(\d(?<![\d.]\d)\d*(?:\.\d+)?)(?:余|多)?(万|亿)?")  # (?<![\d.])(\d+(?:\.\d+)?)…
 _FULL_DATE = re.compile(r"(?:(20\d\d)年)?(\d{1,2})月(\d{1,2})日")
 _DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})日")
 _RELATIVE = re.compile(r"(今天|今日|昨天|昨日)")
 # A date after these is a deadline or the end of a period, not the day of the event.
 _NOT_EVENT_BEFORE = ("截至", "截止", "至", "到", "从", "自", "于", "前", "起")
 _NOT_EVENT_AFTER = ("电", "讯", "前", "以来", "至", "到", "—", "-", "~", "止")
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年|—|－|-|至)")
+_YEAR = re.compile(r"(2(?<!\d2)0\d\d)(?=年|—|－|-|至)")  # (?<!\d)(20\d\d)(?=…), the look-behind moved as in _NUMBER
 _QUOTED = re.compile(r"[“\"《「『‘]([^”\"》」』’\n]{2,24})[”\"》」』’]")
 
 # Common surnames (the hundred-odd that cover most people in the news) and the roles that precede a name.
@@ -206,7 +208,7 @@ def _hash_shingles(codes: np.ndarray, size: int) -> np.ndarray:
     return acc
 
 
-_CLOCK = re.compile(r"\d{1,2}(?:时|点|:)\d{1,2}分?")
+_CLOCK = re.compile(r"\d\d?(?:时|点|:)\d{1,2}分?")  # \d{1,2}(?:时|点|:)…: \d\d? begins with a class, \d{1,2} does not
 
 
 def numbers_of(text: str) -> set[str]:
@@ -283,13 +285,16 @@ def event_of(text: str, published: int) -> tuple[int | None, bool]:
         before, after = text[max(0, start - 2) : start], text[end : end + 2]
         return not any(before.endswith(w) for w in _NOT_EVENT_BEFORE) and not any(after.startswith(w) for w in _NOT_EVENT_AFTER)
 
-    for match in _FULL_DATE.finditer(text):
+    # Dates are tried only where their 月 or 日 allows (_FULL_DATE has no class to skip ahead by): "2025年7月16日"
+    # has its 月 six or seven characters after its start, "7月16日" one or two; "16日" has its 日 one or two.
+    months = (m - k for m in _occurrences(text, ("月",)) for k in (1, 2, 6, 7) if m >= k)
+    for match in _matches_at(_FULL_DATE, text, months):
         year = int(match.group(1)) if match.group(1) else None
         value = _resolve(int(match.group(2)), int(match.group(3)), pub, year) if usable(match.start(), match.end()) else None
         if value is not None:
             found.append((match.start(), value, False))
             break
-    for match in _DAY_ONLY.finditer(text):
+    for match in _matches_at(_DAY_ONLY, text, (d - k for d in _occurrences(text, ("日",)) for k in (1, 2) if d >= k)):
         if not usable(match.start(), match.end()):
             continue
         day = int(match.group(1))
@@ -350,10 +355,11 @@ def _occurrences(text: str, words: Iterable[str]) -> Iterator[int]:
 def _matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
     """What pattern.finditer(text) yields, trying the pattern only at `starts`: every position it can match at.
 
-    finditer tries every position from the end of its last match on, in the regex engine; for patterns that
-    begin with a common character class (a surname) that is most positions of a text, though a match needs a
-    rare word (说, 师傅) nearby. Trying the possible positions in order, from the end of the last match on, finds
-    the same matches (none of these patterns matches the empty string).
+    finditer tries every position from the end of its last match on, in the regex engine; for a pattern that
+    begins with a common character class (a surname) or with nothing it can skip ahead by (an optional group, a
+    look-behind) that is most positions of a text, though a match needs a rare word (说, 师傅, 月) nearby. Trying
+    the possible positions in order, from the end of the last match on, finds the same matches (none of these
+    patterns matches the empty string).
     """
     free = 0
     for start in sorted(set(starts)):
