@@ -117,7 +117,8 @@ def edge_texts(real: list[Text]) -> Iterator[Text]:
                  "王师傅说", "选手孙海涛", "欧阳明说", "“夏送清凉”", "《地铁六号线》", "南京市", "南京", "北京市朝阳区",
                  "来源：南京市总工会", "编辑：许婷　审核：王敏", "本报讯（记者 王静 通讯员 张帆）", "😀" * 10 + "工会",
                  "\u3400\u3401\u3402\u3403\u3404", "ｅｄｉｔ：全角", "\u2028分隔\u2029段落", "tab\tand\x0bvertical",
-                 "ｶﾞｷﾞ半角", "Ａ\u0301，é\u0301", "\u1100\u1161\u11a8한글", "①②③ ㈱ ㎡ ℃ ﬁ", "lone \ud800 surrogate"):
+                 "ｶﾞｷﾞ半角", "Ａ\u0301，é\u0301", "\u1100\u1161\u11a8한글", "①②③ ㈱ ㎡ ℃ ﬁ", "lone \ud800 surrogate",
+                 "paired \ud83d\ude00 surrogates", "ｶﾞ" * 40, "，".join(["工会驿站"] * 30) + "Ａ\u0301", "𝐀𝐁，" * 30):
         for pub in (0, day, date(2024, 1, 1).toordinal(), date(2024, 2, 29).toordinal(), date(2025, 12, 31).toordinal()):
             yield "", text, pub
             yield text, text, pub
