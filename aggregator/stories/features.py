@@ -163,7 +163,7 @@ _nfkc_forms: tuple[np.ndarray, np.ndarray, dict[int, str]] | None = None
 
 
 def _nfkc(text: str) -> str:
-    """unicodedata.normalize("NFKC", text), in a few microseconds where it would take one for every ten characters.
+    """unicodedata.normalize("NFKC", text), some six times faster on an article (8 µs instead of 45 for 400 characters).
 
     Chinese news is full of full-width punctuation (，：（）), so the normalizer's quick check fails and it decomposes
     and recomposes the whole text. Instead every character is replaced by its own NFKC form (a table lookup in
@@ -171,7 +171,7 @@ def _nfkc(text: str) -> str:
     has the text's NFKD, so when it is itself NFKC-normalized (a quick check, exact) it is the text's NFKC.
     Otherwise (a mark that composes with its neighbour, a character outside the BMP) the normalizer does it.
     """
-    if len(text) < 64 or unicodedata.is_normalized("NFKC", text):
+    if len(text) < 64 or unicodedata.is_normalized("NFKC", text):  # a headline takes the normalizer less than numpy
         return unicodedata.normalize("NFKC", text)
     single, longer, forms = _nfkc_tables()
     codes = _codes(text)
@@ -484,7 +484,7 @@ class PlaceScanner:
         return result
 
 
-_PAIR_BITS = 10  # low bits of each character that index the pair table (2 ** 20 entries, about 1 in 350 pairs marked)
+_PAIR_BITS = 9  # low bits of each character that index the pair table (2 ** 18 entries, about 1 in 90 marked)
 _PAIR_MASK = (1 << _PAIR_BITS) - 1
 
 
