@@ -11,9 +11,12 @@ versions are run on the same texts:
   for (figures, dates, roles, surnames, place names, quotes, credit lines) and cut-and-spliced real texts.
 Every Features field, facts(), the signature, the band keys and the anchor keys are compared, and so are the
 public helpers (clean_body, numbers_of, persons_of, places_of, event_of, shingle_hashes with several sizes);
-an input the baseline fails on must fail the same way.
+an input the baseline fails on must fail the same way. Then both versions are timed, taking turns, on the
+crawl.py articles and on the labelled and sample articles: CPU ms per article of extract() and the index entry's
+keys (signature, band keys, anchor keys: what aggregator.stories.index.make_entry computes).
 
-Usage: python benchmarks/stories_identity.py [--baseline REV] [--generated 5000] [--random 20000] [--seed 7]
+Usage: python benchmarks/stories_identity.py [--baseline REV] [--generated 5000] [--crawl 500] [--random 20000]
+       [--seed 7] [--repeat 7]
 """
 
 from __future__ import annotations
@@ -305,6 +308,7 @@ def main() -> int:
     parser.add_argument("--crawl", type=int, default=500, help="articles rendered as benchmarks/crawl.py does")
     parser.add_argument("--random", type=int, default=20_000, help="random and spliced texts")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=7, help="timing rounds, baseline vs working tree (0: no timing)")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -314,11 +318,13 @@ def main() -> int:
     checker = Checker(old_f, old_m)
     counts: dict[str, int] = {}
     real: list[Text] = []
+    labels: list[str] = []
     for label, source in (("labelled and eval sets", labelled_texts()), ("sample articles", sample_articles()),
                           ("HTML pages", html_pages()), ("generated (stories.py)", generated_articles(args.generated, args.seed)),
                           ("crawl pages (crawl.py)", crawl_articles(args.crawl))):
         for title, text, day in source:
             real.append((title, text, day))
+            labels.append(label)
             checker.check(title, text, day)
             checker.check(title, text, 0, helpers=False)
             counts[label] = counts.get(label, 0) + 1
@@ -334,7 +340,31 @@ def main() -> int:
           f"in {time.perf_counter() - started:.0f} s: {len(checker.failures)} differences")
     for failure in checker.failures[:20]:
         print("  " + failure)
+    if args.repeat:
+        crawl = [t for t, label in zip(real, labels, strict=True) if label == "crawl pages (crawl.py)"]
+        written = [t for t, label in zip(real, labels, strict=True) if label in ("labelled and eval sets", "sample articles")]
+        for label, texts in (("crawl.py articles", crawl), ("labelled and sample articles", written)):
+            old_ms, new_ms = timed(checker, texts, args.repeat)
+            print(f"extract + make_entry, CPU ms per article on {len(texts)} {label} (best of {args.repeat}): "
+                  f"{args.baseline} {old_ms:.3f}, working tree {new_ms:.3f} ({old_ms / new_ms:.2f}x)")
     return 1 if checker.failures else 0
+
+
+def timed(checker: Checker, texts: list[Text], repeat: int) -> tuple[float, float]:
+    """CPU milliseconds per article of extract() and the index entry's keys, baseline and working tree taking
+    turns (the best of `repeat` rounds each: this machine's noise only ever adds time)."""
+    versions = ((checker.old_f, checker.old_m), (new_features, new_minhash))
+    for f, m in versions:  # warm up: gazetteer, tables, regex caches
+        for title, text, day in texts[:20]:
+            checker.entry(m, f.extract(title, text, day))
+    best = [float("inf"), float("inf")]
+    for _ in range(repeat):
+        for k, (f, m) in enumerate(versions):
+            start = time.process_time()
+            for title, text, day in texts:
+                checker.entry(m, f.extract(title, text, day))
+            best[k] = min(best[k], time.process_time() - start)
+    return 1000 * best[0] / max(1, len(texts)), 1000 * best[1] / max(1, len(texts))
 
 
 if __name__ == "__main__":
