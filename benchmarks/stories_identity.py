@@ -122,7 +122,7 @@ def edge_texts(real: list[Text]) -> Iterator[Text]:
                  "\u3400\u3401\u3402\u3403\u3404", "ｅｄｉｔ：全角", "\u2028分隔\u2029段落", "tab\tand\x0bvertical",
                  "ｶﾞｷﾞ半角", "Ａ\u0301，é\u0301", "\u1100\u1161\u11a8한글", "①②③ ㈱ ㎡ ℃ ﬁ", "lone \ud800 surrogate",
                  "paired \ud83d\ude00 surrogates", "ｶﾞ" * 40, "，".join(["工会驿站"] * 30) + "Ａ\u0301", "𝐀𝐁，" * 30):
-        for pub in (0, day, date(2024, 1, 1).toordinal(), date(2024, 2, 29).toordinal(), date(2025, 12, 31).toordinal()):
+        for pub in (0, day, *(date(*ymd).toordinal() for ymd in ((2024, 1, 1), (2024, 2, 29), (2025, 12, 31)))):
             yield "", text, pub
             yield text, text, pub
     for offset in (*range(154, 162), *range(1994, 2002)):  # names across the scanned parts' boundaries
@@ -186,7 +186,8 @@ def random_texts(n: int, real: list[Text], rng: random.Random) -> Iterator[Text]
             soup = "".join(rng.choices(_TOKENS, k=rng.randint(0, 400)))
             yield "".join(rng.choices(_TOKENS, k=rng.randint(0, 30))), soup, day
         elif k % 3 == 2:  # the constructs the features read, side by side or apart
-            parts = [phrase(rng, places) + rng.choice(["", "", "，", "。", "\n", "的", "在"]) for _ in range(rng.randint(0, 120))]
+            parts = [phrase(rng, places) + rng.choice(["", "", "，", "。", "\n", "的", "在"])
+                     for _ in range(rng.randint(0, 120))]
             yield phrase(rng, places) + phrase(rng, places), "".join(parts), day
         else:  # real texts cut at random places and spliced, with tokens dropped in
             pieces = []
@@ -252,8 +253,8 @@ class Checker:
         if isinstance(old, tuple) or isinstance(new, tuple):
             self.compare(f"extract {where}", old, new)
         else:
-            for name in ("shingles", "numbers", "persons", "quotes", "event_day", "event_relative", "years", "day", "city",
-                         "places", "title", "length", "anchors", "core"):
+            for name in ("shingles", "numbers", "persons", "quotes", "event_day", "event_relative", "years", "day",
+                         "city", "places", "title", "length", "anchors", "core"):
                 self.compare(f"extract.{name} {where}", getattr(old, name), getattr(new, name))
             self.compare(f"facts {where}", json.dumps(old.facts(), ensure_ascii=False),
                          json.dumps(new.facts(), ensure_ascii=False))
@@ -282,7 +283,8 @@ class Checker:
                 self.compare(f"signature size {size}", old, new)
                 self.compare(f"band_keys size {size}", self.old_m.band_keys(old), new_minhash.band_keys(new))
         values = rng.integers(0, 2**64, size=5000, dtype=np.uint64, endpoint=False)
-        self.compare("signature of a strided view", self.old_m.signature(values[::3]), new_minhash.signature(values[::3]))
+        self.compare("signature of a strided view", self.old_m.signature(values[::3]),
+                     new_minhash.signature(values[::3]))
         for _ in range(2000):
             sig = rng.integers(0, 2**32, size=new_minhash.NUM_PERM, dtype=np.uint32)
             self.compare("band_keys random", self.old_m.band_keys(sig), new_minhash.band_keys(sig))
@@ -320,7 +322,8 @@ def main() -> int:
     real: list[Text] = []
     labels: list[str] = []
     for label, source in (("labelled and eval sets", labelled_texts()), ("sample articles", sample_articles()),
-                          ("HTML pages", html_pages()), ("generated (stories.py)", generated_articles(args.generated, args.seed)),
+                          ("HTML pages", html_pages()),
+                          ("generated (stories.py)", generated_articles(args.generated, args.seed)),
                           ("crawl pages (crawl.py)", crawl_articles(args.crawl))):
         for title, text, day in source:
             real.append((title, text, day))
@@ -329,7 +332,8 @@ def main() -> int:
             checker.check(title, text, 0, helpers=False)
             counts[label] = counts.get(label, 0) + 1
     rng = random.Random(args.seed)
-    for label, source in (("edge cases", edge_texts(real)), ("random and spliced", random_texts(args.random, real, rng))):
+    for label, source in (("edge cases", edge_texts(real)),
+                          ("random and spliced", random_texts(args.random, real, rng))):
         for title, text, day in source:
             checker.check(title, text, day)
             counts[label] = counts.get(label, 0) + 1
@@ -342,7 +346,8 @@ def main() -> int:
         print("  " + failure)
     if args.repeat:
         crawl = [t for t, label in zip(real, labels, strict=True) if label == "crawl pages (crawl.py)"]
-        written = [t for t, label in zip(real, labels, strict=True) if label in ("labelled and eval sets", "sample articles")]
+        written = [t for t, label in zip(real, labels, strict=True)
+                   if label in ("labelled and eval sets", "sample articles")]
         for label, texts in (("crawl.py articles", crawl), ("labelled and sample articles", written)):
             old_ms, new_ms = timed(checker, texts, args.repeat)
             print(f"extract + make_entry, CPU ms per article on {len(texts)} {label} (best of {args.repeat}): "

@@ -24,7 +24,8 @@ _A_COLUMN, _B_COLUMN = _A[:, None].copy(), _B[:, None].copy()  # one row per per
 _EMPTY = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
 _SHIFT = np.uint64(32)
 _CHUNK = 4096  # shingles hashed per step, so a very long text never builds a huge matrix
-_BAND_HASHERS = [hashlib.blake2b(digest_size=8, person=b"lsh-band" + band.to_bytes(4, "little")) for band in range(BANDS)]
+_BAND_HASHERS = [hashlib.blake2b(digest_size=8, person=b"lsh-band" + band.to_bytes(4, "little"))
+                 for band in range(BANDS)]
 _ANCHOR_HASHER = hashlib.blake2b(digest_size=8, person=b"anchor")
 
 
