@@ -401,7 +401,7 @@ def _occurrences(text: str, words: tuple[str, ...]) -> Iterator[int]:
     for first, candidates in _by_first_character(words):
         i = text.find(first)
         while i >= 0:
-            if any(text.startswith(word, i) for word in candidates):
+            if text.startswith(candidates, i):  # any of them
                 yield i
             i = text.find(first, i + 1)
 
