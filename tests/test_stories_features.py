@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import numpy as np
@@ -36,6 +37,18 @@ def day(y: int, m: int, d: int) -> int:
 ])
 def test_clean_body_drops_bylines_and_credit_lines(text: str, expected: str) -> None:
     assert clean_body(text) == expected  # NFKC: full-width punctuation becomes ASCII
+
+
+@pytest.mark.parametrize("text", [
+    "，".join(["工会驿站"] * 20),  # full-width punctuation
+    "高温36℃，" * 10 + "……",  # characters whose form is longer than one character
+    "ｶﾞｷﾞ" * 20,  # half-width kana whose voiced mark composes with the kana before it
+    "Ａ\u0301，" * 30,  # a combining mark after a full-width letter
+    "𝐀𝐁，" * 30,  # outside the BMP
+    "工会" * 40,  # already normalized
+])
+def test_long_texts_are_normalized_as_nfkc(text: str) -> None:
+    assert clean_body(text) == unicodedata.normalize("NFKC", text)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -90,6 +103,9 @@ def test_event_day(text: str, published: int, expected: int | None) -> None:
     ("集卡司机安全驾驶技能比武", set()),  # a role followed by an ordinary word
     ("劳模和工匠人才创新工作室", set()),
     ("欧阳明华表示", {"欧阳明"}),
+    ("欧阳明亮说", {"欧阳明"}),
+    ("快递员小李师傅", {"小李"}),  # names do not overlap: 小李 is taken before 李师傅
+    ("环卫工人老张和李阿姨", {"老张", "李阿"}),
 ])
 def test_persons(text: str, expected: set[str]) -> None:
     assert persons_of(text) == expected
@@ -118,6 +134,18 @@ def test_places_main_city_and_every_place_named() -> None:
     city, places = places_of("南京市总工会启动“夏送清凉”", "来自安徽六安的钢筋工刘长青说，南京的夏天很热。")
     assert city == "南京"
     assert {"南京", "江苏", "六安", "安徽"} <= places
+
+
+@pytest.mark.parametrize(("offset", "city", "places"), [
+    (157, "南京", {"南京", "江苏"}),  # 南京市 within the first 160 characters
+    (158, "南京", {"南京", "江苏"}),  # cut at the 160th: 南京 is left
+    (159, None, set()),  # 南 | 京市: neither part holds a name
+    (160, "南京", {"南京", "江苏"}),
+    (1999, None, set()),
+    (2000, None, {"南京", "江苏"}),  # past 2000 characters a place is named but not scored
+])
+def test_places_are_scanned_in_parts(offset: int, city: str | None, places: set[str]) -> None:
+    assert places_of("", "工" * offset + "南京市") == (city, places)
 
 
 def test_extract_collects_anchors() -> None:
