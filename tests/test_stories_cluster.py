@@ -224,3 +224,20 @@ def test_a_store_with_stories_but_no_index_says_what_to_run(store: Store, items:
     with caplog.at_level("WARNING", logger="aggregator.stories.cluster"):
         insert_items(store, by_id(items, "s08-a"))
     assert "union-news reprocess --stories" in caplog.text
+
+
+def test_indexing_warms_the_cache_with_what_load_would_rebuild(store: Store, items: list[Item]) -> None:
+    from aggregator.stories.index import _cache_for
+
+    ids = insert_items(store, items[:20])
+    with store.sessions() as session:
+        index = StoryIndex(session)
+        cache = _cache_for(session)
+        warm = {a: cache[a][1] for a in ids.values()}
+        cache.clear()
+        loaded = {a: features for a, (features, _story) in index.load(ids.values()).items()}
+    assert warm.keys() == loaded.keys()
+    for article_id, features in warm.items():
+        again = loaded[article_id]
+        assert (features.shingles == again.shingles).all()
+        assert features.facts() == again.facts() and features.title == again.title and features.core == again.core

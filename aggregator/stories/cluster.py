@@ -102,7 +102,7 @@ def assign_stories(session: Session, articles: Sequence[Article]) -> list[int | 
             held.append((i, article, entry, mine))
             continue
         release()  # stories are numbered in arrival order, as when articles come one by one
-        index.add(entry, mine)
+        index.add(entry, mine, article.title or "")
         story_ids[i] = _join(session, article, matched)
         refresh_story(session, story_ids[i])  # type: ignore[arg-type]
     release()
@@ -124,7 +124,7 @@ def _matches(index: StoryIndex, entry: Entry, mine: Features) -> set[int]:
 
 def _start_stories(session: Session, index: StoryIndex, held: list[tuple[Article, Entry, Features]]) -> list[int]:
     """Index articles that matched nothing and give each a story of its own; returns their story ids."""
-    index.add_many((entry, features) for _article, entry, features in held)
+    index.add_many((entry, features, article.title or "") for article, entry, features in held)
     # A story of one: its figures are known without a query.
     rows = [{"size": 1, "outlets": 1, "first_seen": a.published_at, "last_seen": a.published_at,
              "representative_id": a.id} for a, _e, _f in held]

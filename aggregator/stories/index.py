@@ -126,19 +126,29 @@ class StoryIndex:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, entry: Entry, features: Features) -> None:
+    def add(self, entry: Entry, features: Features, title: str = "") -> None:
         """Index one article (not indexed yet: callers remove an article before indexing it again)."""
-        self.add_many([(entry, features)])
+        self.add_many([(entry, features, title)])
 
-    def add_many(self, entries: Iterable[tuple[Entry, Features]]) -> None:
-        """Index articles (none indexed yet), with one statement per table for the lot."""
+    def add_many(self, entries: Iterable[tuple[Entry, Features, str]]) -> None:
+        """Index articles (none indexed yet), with one statement per table for the lot.
+
+        Their features also go into the cache that load() reads, as load() would rebuild them (from the stored
+        facts and the stored title): the next articles of a crawl are often proposed these as candidates.
+        """
         signatures: list[dict[str, Any]] = []
         rows: list[dict[str, int]] = []
-        for entry, features in entries:
-            signatures.append({"article_id": entry.article_id, "signature": minhash.to_bytes(entry.signature),
+        cache = _cache_for(self.session)
+        for entry, features, title in entries:
+            signature, facts = minhash.to_bytes(entry.signature), features.facts()
+            signatures.append({"article_id": entry.article_id, "signature": signature,
                                "shingles": int(features.shingles.size), "day": entry.day, "version": FEATURES_VERSION,
-                               "facts": features.facts()})
+                               "facts": facts})
             rows += entry.rows()
+            cache[entry.article_id] = (signature, Features.from_facts(facts, features.shingles, title))
+            cache.move_to_end(entry.article_id)
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
         if signatures:
             self.session.execute(insert(_SIGNATURES), signatures)
         if rows:
