@@ -470,16 +470,26 @@ _BARE_INLINE = ("span", "font", "o:p", "label", "small", "big", "abbr", "cite", 
 def _tidy_text(node: HtmlElement) -> None:
     """Invisible characters out of the body's HTML, the \u3000 indents that open its paragraphs, bare wrappers."""
     etree.strip_tags(node, *_BARE_INLINE)
+    # Each read of .text or .tail decodes the node's text and each assignment encodes it into a new node: read
+    # once, and write only what changes (the serialized HTML is the same either way).
     for el in node.iter():
-        if not isinstance(el.tag, str):
+        tag = el.tag
+        if not isinstance(tag, str):
             continue
-        if el.text:
-            text = _INVISIBLE.sub("", el.text)
-            el.text = text.lstrip(_INDENT) if el.tag in BLOCK_TAGS else text
-        if el.tail:
-            el.tail = _INVISIBLE.sub("", el.tail)
-            if el.tag == "br":
-                el.tail = el.tail.lstrip(_INDENT)
+        text = el.text
+        if text:
+            tidied = _INVISIBLE.sub("", text)
+            if tag in BLOCK_TAGS:
+                tidied = tidied.lstrip(_INDENT)
+            if tidied != text:
+                el.text = tidied
+        tail = el.tail
+        if tail:
+            tidied = _INVISIBLE.sub("", tail)
+            if tag == "br":
+                tidied = tidied.lstrip(_INDENT)
+            if tidied != tail:
+                el.tail = tidied
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -544,7 +554,7 @@ def _prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
                              "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote", "ol", "a")):
         if el is node or el.getparent() is None:
             continue
-        if el.find(".//img") is not None:
+        if next(el.iter("img"), None) is not None:  # el is no img itself: its images, as .//img finds them
             continue
         if any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS and c.tag != "br" for c in el.iterdescendants()):
             continue
