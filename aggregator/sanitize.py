@@ -170,6 +170,13 @@ def _clean_attrs(el: etree._Element, name: str, base_url: str) -> bool:
     return True
 
 
+def _blank(el: etree._Element) -> bool:
+    """`el` holds no text but whitespace: its XPath string() would strip to nothing."""
+    # itertext() yields the same text nodes as string() (comments' and PIs' own text left out, their tails in),
+    # stopping at the first non-blank one; el.xpath("string()") compiled an XPath at each call.
+    return not any(piece.strip() for piece in el.itertext())
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -234,7 +241,7 @@ def sanitize_html(html: str, base_url: str) -> str:
             _remove(el)
     # Empty wrappers left behind by removed widgets are noise in feeds.
     for el in list(root.iterdescendants("p", "div", "span")):
-        if _attached(el, root) and not el.xpath("string()").strip() and next(el.iter(*_MEDIA), None) is None:
+        if _attached(el, root) and _blank(el) and next(el.iter(*_MEDIA), None) is None:
             _remove(el)
     # The root's own strings: each one that is only whitespace is left out.
     out: list[str] = []

@@ -9,7 +9,10 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.statscollectors import MemoryStatsCollector
 
-from aggregator.crawl.blocking import Blocked, BlockDetectionMiddleware, detect_block
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aggregator.crawl.blocking import SIGNATURES, Blocked, BlockDetectionMiddleware, detect_block, tokens_in
 from tests.conftest import ROOT
 
 RUISHU = ('<html><head><meta id="9DhefwqGPrzGxEp9hPaoag" content="' + "a" * 240 + '" r=\'m\'>'
@@ -21,6 +24,7 @@ SAFEDOG = "<html><body><img src='http://404.safedog.cn/images/safedogsite/head.p
 WAF_TEXT = "<html><body><h2>您的请求带有不合法参数，已被网站管理员设置拦截！</h2><p>可能原因：您提交的内容包含危险的攻击请求</p></body></html>"
 CAPTCHA = "<html><body><form><p>请输入验证码后继续访问</p><input name='captcha'><img src='/captcha.jpg'></form></body></html>"
 SLIDER = "<html><body><div id='nc'>请拖动滑块完成安全验证</div><script src='https://static.geetest.com/gt.js'></script></body></html>"
+WAF_PAGE = "<html><head><title>{}</title></head><body><p>访问被拒绝</p></body></html>"
 ARTICLE = ("<html><body><h1>筑牢网络安全防线</h1>" + "<p>为防范电信诈骗，工会提醒职工不要向陌生人提供短信验证码，"
            "遇到可疑链接及时报告，网站防火墙等技术手段也在不断升级。</p>" * 40 + "</body></html>")
 
@@ -42,6 +46,20 @@ CASES = [
     ("plain-404", 404, {}, "<html><body>404 Not Found</body></html>", "https://a.example/n.html", None),
     ("plain-503", 503, {}, "<html><body><h1>503</h1></body></html>", "https://a.example/n.html", None),
     ("article-url-with-verify-word", 200, {}, ARTICLE, "https://a.example/news/verify_notice_1.html", None),
+    # Each WAF vendor's technical marker, in any case, anywhere in the page (the first and last bytes included).
+    ("yunsuo", 200, {}, WAF_PAGE.format("yunsuo_session"), "https://a.example/n.html", "云锁"),
+    ("knownsec", 200, {}, WAF_PAGE.format("hacker.kanwork"), "https://a.example/n.html", "创宇盾"),
+    ("aliyun", 405, {}, WAF_PAGE.format("errors.aliyun.com"), "https://a.example/n.html", "阿里云"),
+    ("tencent", 200, {}, WAF_PAGE.format("waf.tencent-cloud.com"), "https://a.example/n.html", "腾讯云"),
+    ("baota-upper-case", 200, {}, WAF_PAGE.format("BTWAF"), "https://a.example/n.html", "宝塔"),
+    ("safeline", 200, {}, WAF_PAGE.format("SafeLine WAF"), "https://a.example/n.html", "长亭"),
+    ("marker-first-bytes", 200, {}, "btwaf" + ARTICLE, "https://a.example/n.html", "宝塔"),
+    ("marker-last-bytes", 200, {}, ARTICLE + "btwaf", "https://a.example/n.html", "宝塔"),
+    ("marker-after-200-kb", 200, {}, ARTICLE * 40 + "btwaf", "https://a.example/n.html", None),
+    ("ruishu-word-without-its-script", 200, {}, ARTICLE.replace("技术手段", "$_ts 技术手段"), "https://a.example/n.html",
+     None),
+    ("empty-body", 200, {}, "", "https://a.example/n.html", None),
+    ("body-shorter-than-a-marker", 200, {}, "$_t", "https://a.example/n.html", None),
 ]
 
 
@@ -59,6 +77,18 @@ def test_detect_block(status: int, headers: dict[str, str], body: str, url: str,
                                 if "challenge" not in str(p)), ids=lambda p: p.name)
 def test_no_fixture_or_sample_page_is_taken_for_a_block(path: Path) -> None:
     assert detect_block(200, {}, path.read_bytes(), "https://site.example/a.html") is None
+
+
+ALL_TOKENS = sorted({token for signature in SIGNATURES for token in signature.tokens})
+_PIECES = [*ALL_TOKENS, *(t.upper() for t in ALL_TOKENS), *(t[:-1] for t in ALL_TOKENS), *(t[1:] for t in ALL_TOKENS),
+           b"<p>", b" ", "工会".encode(), b"\xe5", b"x", b"$", b"_"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_PIECES), max_size=12), filler=st.binary(max_size=40))
+def test_tokens_in_finds_what_a_search_for_each_token_finds(pieces: list[bytes], filler: bytes) -> None:
+    page = filler.join(pieces)
+    assert tokens_in(page) == {token for token in ALL_TOKENS if token in page.lower()}
 
 
 def response(url: str, status: int, body: str) -> HtmlResponse:

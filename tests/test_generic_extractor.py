@@ -252,3 +252,30 @@ def test_base_href_on_another_host_is_ignored() -> None:
             "<p><img src='x.jpg'></p><p>活动还向职工宣讲高温天气劳动保护政策，提醒企业落实高温津贴。</p></div></body></html>")
     rec = extract_article(Page(url="https://county.example.cn/a/1.html", body=html.encode()))
     assert rec.images == ["https://county.example.cn/a/x.jpg"]
+
+
+# -- script variables: the patterns find what they found with the optional quote before the name -------------
+
+import re  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from aggregator.extract import generic  # noqa: E402
+
+_NAMES = ["pubtime", "pub_time", "publish_time", "publishtime", "publishTime", "pubDate", "pubdate", "ptime",
+          "publishDate", "publish_date", "releaseTime", "release_time", "datePublished", "createTime", "create_time",
+          "time_published", "title", "articleTitle", "article_title", "msg_title"]
+_SCRIPT_PIECES = st.sampled_from([*_NAMES, "'", '"', ":", "=", " ", "\n", "2025-07-24", "2025/7/24 09:30",
+                                  "1999.1.2T03:04:05", "+08", "标题文字", "x", ";", "var ", "20", "19"])
+_FORMER_DATE = re.compile("""["']?""" + generic._SCRIPT_DATE.pattern)
+_FORMER_TITLE = re.compile("""["']?""" + generic._SCRIPT_TITLE.pattern)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(_SCRIPT_PIECES, max_size=30))
+def test_script_variable_patterns_find_what_the_former_ones_found(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert [m.group(1) for m in generic._SCRIPT_DATE.finditer(text)] == [m.group(1) for m in _FORMER_DATE.finditer(text)]
+    found, former = generic._SCRIPT_TITLE.search(text), _FORMER_TITLE.search(text)
+    assert (found and found.group(1)) == (former and former.group(1))

@@ -103,3 +103,20 @@ def test_normalize_is_idempotent() -> None:
     twice = normalize_record(once, None, NOW)
     assert (twice.title, twice.body_text, twice.byline, twice.author, twice.published_at, twice.region, twice.summary,
             twice.content_hash) == snapshot
+
+
+# -- the content hash keeps letters and digits only -------------------------------------------------------
+
+import hashlib  # noqa: E402
+import re  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(), st.text(alphabet="工会，。 \u3000\u00a0\t\n_-ａ１Ⅻ①a1İ\u200b\U00020000", max_size=60)))
+def test_content_hash_is_the_hash_of_the_text_without_spaces_punctuation_and_underscores(text: str) -> None:
+    # The definition the stored hashes were made with: deleting every run of [\s\W_].
+    stripped = re.sub(r"[\s\W_]+", "", text)
+    assert content_hash(text) == hashlib.sha1(stripped.encode("utf-8")).hexdigest()

@@ -51,9 +51,13 @@ def item(url: str = "https://www.workercn.cn/c/2025-07-24/1.shtml", body: str | 
 def run_all(crawler, it: ArticleItem) -> ArticleItem:  # type: ignore[no-untyped-def]
     store_pipeline = StorePipeline.from_crawler(crawler)
     store_pipeline.open_spider()
-    for pipeline in (NormalizePipeline.from_crawler(crawler), DeduplicatePipeline.from_crawler(crawler),
-                     ClassifyPipeline.from_crawler(crawler), store_pipeline):
-        it = pipeline.process_item(it)
+    dedupe = DeduplicatePipeline.from_crawler(crawler)
+    try:
+        for pipeline in (NormalizePipeline.from_crawler(crawler), dedupe, ClassifyPipeline.from_crawler(crawler),
+                         store_pipeline):
+            it = pipeline.process_item(it)
+    finally:
+        dedupe.close_spider()  # its probes' connection goes back to the pool
     store_pipeline.close_spider()  # the end of the crawl commits the open group
     return it
 
@@ -225,3 +229,37 @@ def test_when_the_worker_dies_its_groups_are_written_here(crawler, caplog) -> No
     assert count_articles(crawler) == 10
     assert crawler.stats.get_value("source/workercn/new") == 10
     assert crawler.stats.get_value("source/workercn/errors") is None
+
+
+def test_dedupe_probes_on_one_connection_and_leaves_no_transaction_open(crawler) -> None:  # type: ignore[no-untyped-def]
+    normalize, dedupe = NormalizePipeline.from_crawler(crawler), DeduplicatePipeline.from_crawler(crawler)
+    pool = dedupe.store.engine.pool
+    before = pool.checkedout()
+    kept = []
+    for n in range(3):
+        dedupe.process_item(normalize.process_item(item(url=f"https://www.workercn.cn/c/2025-07-24/{n}.shtml")))
+        kept.append(dedupe._connection)
+        assert pool.checkedout() == before + 1
+        assert dedupe._connection is not None and not dedupe._connection.in_transaction()
+    assert kept[0] is kept[1] is kept[2]  # the same connection, kept between items
+    dedupe.close_spider()
+    assert pool.checkedout() == before
+
+
+def test_dedupe_drops_a_connection_whose_probe_failed(crawler, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pipelines.deduplicate as module
+
+    normalize, dedupe = NormalizePipeline.from_crawler(crawler), DeduplicatePipeline.from_crawler(crawler)
+    pool = dedupe.store.engine.pool
+    before = pool.checkedout()
+
+    def broken(connection, record):  # type: ignore[no-untyped-def]
+        raise RuntimeError("connection lost")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module, "may_be_stored", broken)
+        with pytest.raises(RuntimeError, match="connection lost"):
+            dedupe.process_item(normalize.process_item(item()))
+    assert dedupe._connection is None and pool.checkedout() == before
+    assert dedupe.process_item(normalize.process_item(item())).record.url  # a new connection serves the next item
+    dedupe.close_spider()

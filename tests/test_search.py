@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -24,12 +25,22 @@ TOKENS = [
     ("工会，驿站", ["工会", "会", "驿站", "站"]),
     ("，。！……", []),
     ("", []),
+    # Long enough for the vectorised path (search._VECTOR_MIN characters and more).
+    ("工会" * 100, ["工会", "会工"] * 99 + ["工会", "会"]),
+    ("ａ工Ｂ，" * 60, ["a", "工", "b"] * 60),
+    ("驿站" + "。" * 200 + "x1", ["驿站", "站", "x1"]),
 ]
 
 
 @pytest.mark.parametrize(("value", "expected"), TOKENS)
 def test_tokens(value: str, expected: list[str]) -> None:
     assert search.tokens(value) == expected
+
+
+@pytest.mark.parametrize("value", ["\ud800工", "\ud800" * 150 + "工"])
+def test_lone_surrogates_are_no_token(value: str) -> None:
+    # An undecodable command-line argument arrives with lone surrogates; PostgreSQL cannot even store one.
+    assert search.tokens(value) == ["工"]
 
 
 QUERY_TOKENS = [
@@ -262,3 +273,32 @@ def test_any_substring_of_a_text_finds_it(body: str, data: st.DataObject) -> Non
     found = connection.execute("SELECT rowid FROM f WHERE f MATCH ?", (search.fts5_query(query),)).fetchall()
     connection.close()
     assert found == [(1,)], (body, piece, search.fts5_query(query))
+
+
+# -- property: both tokenizer paths give what the plain loop over runs gives ----------------------------
+
+_TOKEN_ALPHABET = ("工会驿站ぁァ가豈ＡＢ１ab09AZ ，。\t\n-_\u3040\u30ff\u3400\u4dbf\u4e00\u9fff\uac00\ud7af\uf900\ufaff"
+                   "\u303f\u3100\u33ff\u4dc0\ua000\ud7b0\ufb00\ud800\U00020000İẞⅫ")
+
+
+def _reference_tokens(value: str) -> list[str]:
+    """The tokenizer as first written: one regex match per run, the bigrams sliced one by one."""
+    out: list[str] = []
+    for match in re.finditer(f"([{search.CJK_CLASS}]+)|([a-z0-9]+)", search.normalize(value)):
+        run, word = match.group(1), match.group(2)
+        if word:
+            out.append(word)
+            continue
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        out.append(run[-1])
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(st.text(alphabet=_TOKEN_ALPHABET, max_size=300), st.text(max_size=300)))
+def test_both_tokenizer_paths_match_the_reference(value: str) -> None:
+    expected = _reference_tokens(value)
+    normal = search.normalize(value)
+    assert search._run_tokens(normal) == " ".join(expected)
+    assert search._vector_tokens(normal) == " ".join(expected)
+    assert search.tokens(value) == expected

@@ -143,15 +143,20 @@ class _Meta:
 # ----------------------------------------------------------------------------------------------------------
 # Head, meta tags, JSON-LD and script variables
 
+# Script variables holding the publish time and the headline: `pubtime: "2025-07-24 09:30"`, `"title": "…"`.
+# The name comes first, without the quote that may stand before it: the values found are the same (a match that
+# would start at that quote starts at the name instead and ends at the same place), and a pattern that starts
+# with literal names lets the regex engine skip the positions where no name can start (3x faster on real pages).
 _SCRIPT_DATE = re.compile(
-    r"""["']?(?:pubtime|pub_time|publish_time|publishtime|publishTime|pubDate|pubdate|ptime|publishDate|"""
+    r"""(?:pubtime|pub_time|publish_time|publishtime|publishTime|pubDate|pubdate|ptime|publishDate|"""
     r"""publish_date|releaseTime|release_time|datePublished|createTime|create_time|time_published)["']?\s*[:=]\s*"""
     r"""["']((?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?[^"']{0,8})["']"""
 )
-_SCRIPT_TITLE = re.compile(r"""["']?(?:title|articleTitle|article_title|msg_title)["']?\s*[:=]\s*["']([^"'\n]{4,120})["']""")
+_SCRIPT_TITLE = re.compile(r"""(?:title|articleTitle|article_title|msg_title)["']?\s*[:=]\s*["']([^"'\n]{4,120})["']""")
 
 
-def _read_meta(doc: HtmlElement) -> _Meta:
+def _read_meta(doc: HtmlElement, scripts: bool = True) -> _Meta:
+    """The page's metadata; without `scripts`, no script variables (script_dates, script_title stay empty)."""
     meta = _Meta()
     head_title = doc.find(".//title")
     meta.page_title = clean_title(head_title.text_content()) if head_title is not None else ""
@@ -161,10 +166,13 @@ def _read_meta(doc: HtmlElement) -> _Meta:
         if key and content and key not in meta.tags:
             meta.tags[key] = content
     for script in doc.iter("script"):
+        json_ld = (script.get("type") or "").lower() == "application/ld+json"
+        if not json_ld and not scripts:
+            continue  # not even its text: decoding a large script costs too
         text = script.text or ""
         if not text:
             continue
-        if (script.get("type") or "").lower() == "application/ld+json":
+        if json_ld:
             _read_json_ld(text, meta.ld)
             continue
         if len(meta.script_dates) < 3:
@@ -470,16 +478,26 @@ _BARE_INLINE = ("span", "font", "o:p", "label", "small", "big", "abbr", "cite", 
 def _tidy_text(node: HtmlElement) -> None:
     """Invisible characters out of the body's HTML, the \u3000 indents that open its paragraphs, bare wrappers."""
     etree.strip_tags(node, *_BARE_INLINE)
+    # Each read of .text or .tail decodes the node's text and each assignment encodes it into a new node: read
+    # once, and write only what changes (the serialized HTML is the same either way).
     for el in node.iter():
-        if not isinstance(el.tag, str):
+        tag = el.tag
+        if not isinstance(tag, str):
             continue
-        if el.text:
-            text = _INVISIBLE.sub("", el.text)
-            el.text = text.lstrip(_INDENT) if el.tag in BLOCK_TAGS else text
-        if el.tail:
-            el.tail = _INVISIBLE.sub("", el.tail)
-            if el.tag == "br":
-                el.tail = el.tail.lstrip(_INDENT)
+        text = el.text
+        if text:
+            tidied = _INVISIBLE.sub("", text)
+            if tag in BLOCK_TAGS:
+                tidied = tidied.lstrip(_INDENT)
+            if tidied != text:
+                el.text = tidied
+        tail = el.tail
+        if tail:
+            tidied = _INVISIBLE.sub("", tail)
+            if tag == "br":
+                tidied = tidied.lstrip(_INDENT)
+            if tidied != tail:
+                el.tail = tidied
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -544,7 +562,7 @@ def _prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
                              "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote", "ol", "a")):
         if el is node or el.getparent() is None:
             continue
-        if el.find(".//img") is not None:
+        if next(el.iter("img"), None) is not None:  # el is no img itself: its images, as .//img finds them
             continue
         if any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS and c.tag != "br" for c in el.iterdescendants()):
             continue
@@ -1066,7 +1084,9 @@ def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: H
     if _inside(title_copy, body_copy) and not any(_run_score(t, lk) > 0 for _b, t, lk in body.runs):
         return None  # nothing stops the header inside the body: it would run on past the common ancestor
     result = Extracted()
-    _read_header_fields(result, _read_meta(doc), _header(work, title_copy, body), work, url, published=False)
+    # Without the time, nothing here reads script variables: searching a real page's scripts for them costs ~1 ms.
+    _read_header_fields(result, _read_meta(doc, scripts=False), _header(work, title_copy, body), work, url,
+                        published=False)
     return result
 
 
