@@ -364,7 +364,8 @@ def child_full(port: int, family: str, articles: int, workdir: Path, limit: floa
     return {"pages": int(stats.get("response_received_count", 0)), "new": int(stats.get("source/bench/new", 0)),
             "errors": int(stats.get("source/bench/errors", 0)), "seconds": elapsed, "samples": samples,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "cpu": stats["bench/cpu"],
-            "worker_cpu": worker.ru_utime + worker.ru_stime, "worker_peak_mb": worker.ru_maxrss / 1024}
+            "worker_cpu": worker.ru_utime + worker.ru_stime, "worker_peak_mb": worker.ru_maxrss / 1024,
+            "worker_wait": float(stats.get("store/worker_wait_seconds", 0.0))}
 
 
 def child_bare(port: int, articles: int, limit: float) -> dict[str, Any]:
@@ -487,6 +488,9 @@ def main() -> int:
         print(f"{name:<9} {r['pages']:>7} {r['new']:>6} {r['errors']:>6} {r['seconds']:>8.1f} {rate:>8.1f} "
               f"{rate / bare:>8.2f} {r['peak_mb'] + r.get('worker_peak_mb', 0):>8.0f} {r['cpu'] * 1000 / pages:>10.2f} "
               f"{r.get('worker_cpu', 0) * 1000 / pages:>11.2f} {r['server_cpu'] * 1000 / pages:>11.2f}")
+    for name, r in results.items():
+        if r.get("worker_wait"):
+            print(f"{name}: the crawl waited {r['worker_wait']:.1f} s of {r['seconds']:.1f} s for the store worker")
     if "memory" in results:
         memory = results["memory"]
         samples = [(pages, mb) for pages, mb in memory["samples"] if pages > 0]

@@ -152,6 +152,7 @@ class StorePipeline:
             if not future.done() and (keep is None or len(self._queued) <= keep):
                 return
             self._queued.pop(0)
+            waited = time.monotonic()
             try:
                 results = future.result()
             except Exception as exc:  # BrokenProcessPool, or the group could not be sent: nothing may be lost
@@ -160,6 +161,8 @@ class StorePipeline:
             else:
                 if self.stats is not None:
                     self.stats.inc_value("store/worker_groups")  # type: ignore[attr-defined]
+                    # Time the crawl stood waiting for the worker: large when the store, not the crawl, sets the pace.
+                    self.stats.inc_value("store/worker_wait_seconds", round(time.monotonic() - waited, 3))  # type: ignore[attr-defined]
             self._count(batch, results)
 
     def _count(self, batch: Sequence[ArticleItem], results: Sequence[Outcome]) -> None:
