@@ -58,6 +58,11 @@ CASES = [
     ("marker-after-200-kb", 200, {}, ARTICLE * 40 + "btwaf", "https://a.example/n.html", None),
     ("ruishu-word-without-its-script", 200, {}, ARTICLE.replace("技术手段", "$_ts 技术手段"), "https://a.example/n.html",
      None),
+    # A block page carrying a big inline script (ASCII) is still short in text: its phrase markers count.
+    ("waf-text-with-a-big-script", 200, {}, WAF_TEXT.replace("<body>", "<body><script>var t='" + "x" * 12000 + "';</script>"),
+     "https://a.example/n.html", "WAF"),
+    ("captcha-with-a-big-script", 200, {}, CAPTCHA.replace("<body>", "<body><script>" + "var a=1;" * 2000 + "</script>"),
+     "https://a.example/n.html", "captcha"),
     ("empty-body", 200, {}, "", "https://a.example/n.html", None),
     ("body-shorter-than-a-marker", 200, {}, "$_t", "https://a.example/n.html", None),
 ]

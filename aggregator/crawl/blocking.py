@@ -150,7 +150,8 @@ def detect_block(status: int, headers: dict[str, str], body: bytes, url: str = "
         return None
     # Phrase markers only count on short pages; a page with thousands of non-ASCII characters (Chinese text,
     # three bytes each) is no block page, and skipping their search keeps ordinary pages cheap.
-    maybe_short = len(head) - len(head.translate(None, _ASCII)) < 6 * SHORT_PAGE_TEXT
+    # (Non-ASCII bytes are what is left once the ASCII ones are deleted: inline scripts do not count.)
+    maybe_short = len(head.translate(None, _ASCII)) < 6 * SHORT_PAGE_TEXT
     short: bool | None = None
     for signature in SIGNATURES:
         if signature.short_only and not maybe_short:
