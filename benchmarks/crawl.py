@@ -9,6 +9,8 @@ in a fresh process (Twisted's reactor runs once per process), politeness off:
   family   `union-news crawl` as it runs in production: TRS family list parser and per-source selectors,
            normalize, deduplicate, classify, store (SQLite) and story matching
   generic  the same with the generic family and the generic extractor (no selectors)
+  inline   the family variant writing in the crawl's own process (UNION_NEWS_STORE_WORKER=0), for comparison
+           (with --inline)
   memory   the family variant over a 20,000-page site: peak RSS, and RSS sampled against pages crawled
 
 Each variant stops after --time-limit seconds (Scrapy's CLOSESPIDER_TIMEOUT) so that one invocation stays
@@ -25,7 +27,7 @@ shared "persons" make most articles story candidates of each other, to load and 
 matching. --check-text [N] runs no crawl: it prints how often N consecutive articles of each text (and the
 matcher's labelled real stories) become story candidates, and whether any pair is judged the same story.
 
-Usage: python benchmarks/crawl.py [--articles 5000] [--time-limit 45] [--memory-pages 20000] [--memory-time 120]
+Usage: python benchmarks/crawl.py [--articles 5000] [--time-limit 45] [--memory-pages 20000] [--memory-time 120] [--inline]
                                   [--skip-memory] [--narrow-text] [--check-text [N]]
 Figures are ratios against the bare spider measured in the same run; never used as test assertions.
 """
@@ -333,7 +335,7 @@ def timed_crawl(process: Any, spider: Any, limit: float) -> tuple[float, list[tu
     return elapsed, samples, crawler
 
 
-def child_full(port: int, family: str, articles: int, workdir: Path, limit: float) -> dict[str, Any]:
+def child_full(port: int, family: str, articles: int, workdir: Path, limit: float, worker: bool = True) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
     from aggregator.clock import crawl_now
@@ -345,7 +347,7 @@ def child_full(port: int, family: str, articles: int, workdir: Path, limit: floa
 
     registry = workdir / f"sources-{family}.toml"
     registry.write_text(registry_text(family, articles), encoding="utf-8")
-    db_url = resolve_db_url(str(workdir / f"bench-{family}-{articles}.db"))
+    db_url = resolve_db_url(str(workdir / f"bench-{family}-{articles}{'' if worker else '-inline'}.db"))
     store = open_store(db_url)
     with store.session() as session:
         sync_sources(session, load_registry(registry))
@@ -355,6 +357,7 @@ def child_full(port: int, family: str, articles: int, workdir: Path, limit: floa
     settings = crawl_settings(UNION_NEWS_DB=db_url, UNION_NEWS_SOURCES=str(registry), UNION_NEWS_RUN_ID=run_id,
                               UNION_NEWS_HOSTMAP={"*": f"127.0.0.1:{port}"}, UNION_NEWS_NOW=NOW,
                               UNION_NEWS_WINDOW_DAYS=3650, CLOSESPIDER_TIMEOUT=limit, LOG_INSTALL_ROOT_HANDLER=False,
+                              UNION_NEWS_STORE_WORKER=worker,
                               **POLITENESS_OFF)
     process = CrawlerProcess(settings)
     elapsed, samples, crawler = timed_crawl(process, "sites", limit)
@@ -423,6 +426,8 @@ def main() -> int:
     parser.add_argument("--memory-pages", type=int, default=20000, help="pages (lists + articles) of the memory run")
     parser.add_argument("--memory-time", type=float, default=120, help="seconds the memory run may crawl")
     parser.add_argument("--skip-memory", action="store_true", help="skip the memory run")
+    parser.add_argument("--inline", action="store_true",
+                        help="also run the family variant with the store written in the crawl's process (no worker)")
     parser.add_argument("--narrow-text", action="store_true",
                         help="draw article text from 60 words only (the old site): a worst case for story "
                              "matching")
@@ -438,8 +443,8 @@ def main() -> int:
         if args.child == "bare":
             result = child_bare(args.port, args.articles, args.time_limit)
         else:
-            result = child_full(args.port, "trs" if args.child == "family" else "generic", args.articles, args.workdir,
-                                args.time_limit)
+            result = child_full(args.port, "generic" if args.child == "generic" else "trs", args.articles, args.workdir,
+                                args.time_limit, worker=args.child != "inline")
         print(json.dumps(result))
         return 0
 
@@ -458,7 +463,7 @@ def main() -> int:
               f"{min(sample) // 1024}-{max(sample) // 1024} KB (mean {sum(sample) // len(sample) // 1024} "
               f"KB); {text} text", file=sys.stderr)
         try:
-            for variant in ("bare", "family", "generic"):
+            for variant in ("bare", "family", "generic", *(("inline",) if args.inline else ())):
                 print(f"running {variant} ...", file=sys.stderr)
                 served = cpu_seconds(server.pid)
                 results[variant] = run_child(variant, port, args.articles, workdir, args.time_limit)
