@@ -21,7 +21,7 @@ from aggregator.store import Store
 from aggregator.store.models import Article, ManualLabel, RawPage
 from aggregator.store.writer import (SaveResult, apply_record, identity_keys, insert_new, may_be_stored, page_from_raw,
                                      save_article)
-from aggregator.stories import assign_stories, assign_story, rebuild_stories
+from aggregator.stories import assign_stories, rebuild_stories
 
 logger = logging.getLogger(__name__)
 
@@ -38,16 +38,7 @@ def classify_record(record: ArticleRecord, classifier: SectionClassifier, manual
 def store_record(store: Store, record: ArticleRecord, page: Page | None, now: datetime, keep_raw: bool = True) -> SaveResult:
     """Save a normalized, classified record and attach it to its story, in one committed transaction."""
     with store.session() as session:
-        return _save_and_match(session, record, page, now, keep_raw)
-
-
-def _save_and_match(session: Session, record: ArticleRecord, page: Page | None, now: datetime,
-                    keep_raw: bool) -> SaveResult:
-    """Save the record and, when its article is new or changed, attach it to its story."""
-    result = save_article(session, record, page, now, keep_raw)
-    if result.status in ("new", "updated"):
-        assign_story(session, result.article)
-    return result
+        return save_group(session, [(record, page)], now, keep_raw)[0]
 
 
 def save_group(session: Session, batch: Sequence[tuple[ArticleRecord, Page | None]], now: datetime,

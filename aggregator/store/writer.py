@@ -130,10 +130,23 @@ def manual_label(session: Session, article_id: int) -> ManualLabel | None:
     return session.get(ManualLabel, article_id)
 
 
+def raw_values(page: Page, source_id: str) -> dict[str, Any]:
+    """The raw_pages column values of a fetched page, its body compressed."""
+    return {"url": page.url, "source_id": source_id, "status": page.status, "headers": dict(page.headers),
+            "body": compress(page.body), "encoding": page.encoding, "fetched_at": page.fetched_at}
+
+
 def raw_row(page: Page, source_id: str) -> RawPage:
     """A fetched page as a raw_pages row (not added to a session), its body compressed."""
-    return RawPage(url=page.url, source_id=source_id, status=page.status, headers=dict(page.headers),
-                   body=compress(page.body), encoding=page.encoding, fetched_at=page.fetched_at)
+    return RawPage(**raw_values(page, source_id))
+
+
+def article_values(record: ArticleRecord, page: Page | None, now: datetime) -> dict[str, Any]:
+    """The articles column values of a new article from its record (fetched at the page's time, else now)."""
+    values: dict[str, Any] = {name: getattr(record, name) for name in _FIELDS}
+    values.update(url=record.url, source_id=record.source_id, extra=dict(record.extra),
+                  fetched_at=page.fetched_at if page and page.fetched_at else now)
+    return values
 
 
 def save_raw(session: Session, page: Page, source_id: str) -> RawPage:
@@ -214,8 +227,7 @@ def save_article(session: Session, record: ArticleRecord, page: Page | None, now
 
 def _insert(session: Session, record: ArticleRecord, page: Page | None, now: datetime, keep_raw: bool) -> SaveResult:
     """Add the record as a new article (with its raw page)."""
-    article = Article(url=record.url, source_id=record.source_id, fetched_at=page.fetched_at if page and page.fetched_at else now)
-    apply_record(article, record)
+    article = Article(**article_values(record, page, now))
     if page is not None and keep_raw:
         article.raw_page = raw_row(page, record.source_id)  # inserted first by the same flush
     session.add(article)
@@ -249,17 +261,11 @@ def insert_new(session: Session, batch: Sequence[tuple[ArticleRecord, Page | Non
     kept = [(i, page, record.source_id) for i, (record, page) in enumerate(batch) if page is not None and keep_raw]
     raw_ids: dict[int, int] = {}
     if kept:
-        rows = [{"url": page.url, "source_id": source_id, "status": page.status, "headers": dict(page.headers),
-                 "body": compress(page.body), "encoding": page.encoding, "fetched_at": page.fetched_at}
-                for _i, page, source_id in kept]
+        rows = [raw_values(page, source_id) for _i, page, source_id in kept]
         ids = session.scalars(insert(RawPage).returning(RawPage.id, sort_by_parameter_order=True), rows).all()
         raw_ids = {i: raw_id for (i, _page, _source), raw_id in zip(kept, ids)}
-    values = []
-    for i, (record, page) in enumerate(batch):
-        row: dict[str, Any] = {name: getattr(record, name) for name in _FIELDS}
-        row.update(url=record.url, source_id=record.source_id, extra=dict(record.extra), raw_page_id=raw_ids.get(i),
-                   fetched_at=page.fetched_at if page and page.fetched_at else now)
-        values.append(row)
+    values = [{**article_values(record, page, now), "raw_page_id": raw_ids.get(i)}
+              for i, (record, page) in enumerate(batch)]
     return list(session.scalars(insert(Article).returning(Article, sort_by_parameter_order=True), values))
 
 

@@ -29,6 +29,7 @@ _ARTICLES = Article.__table__
 _STORIES = Story.__table__
 MATCHABLE = ("ok", "truncated")  # a truncated copy is still a copy; empty pages and errors are not stories
 _REBUILD_BATCH = 200
+_SET_STORY = update(_ARTICLES).where(_ARTICLES.c.id == bindparam("article")).values(story_id=bindparam("story"))
 _checked: weakref.WeakSet[Any] = weakref.WeakSet()  # engines whose index coverage was looked at
 
 
@@ -136,12 +137,9 @@ def _start_stories(session: Session, index: StoryIndex, held: list[tuple[Article
     return story_ids
 
 
-_SET_STORY = update(_ARTICLES).where(_ARTICLES.c.id == bindparam("article")).values(story_id=bindparam("story"))
-
-
 def _set_story(session: Session, article: Article, story_id: int | None) -> None:
     """Point the article at its story without a unit-of-work flush (this runs once per article)."""
-    session.execute(update(_ARTICLES).where(_ARTICLES.c.id == article.id).values(story_id=story_id))
+    session.execute(_SET_STORY, {"article": article.id, "story": story_id})
     set_committed_value(article, "story_id", story_id)
 
 

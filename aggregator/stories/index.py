@@ -77,6 +77,12 @@ def _cache_for(session: Session) -> OrderedDict[int, tuple[bytes, Features]]:
     return cache
 
 
+def _trim(cache: OrderedDict[int, tuple[bytes, Features]]) -> None:
+    """Drop the least recently used entries beyond the cache's bound."""
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """What the index holds for one article."""
@@ -147,8 +153,7 @@ class StoryIndex:
             rows += entry.rows()
             cache[entry.article_id] = (signature, Features.from_facts(facts, features.shingles, title))
             cache.move_to_end(entry.article_id)
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
+        _trim(cache)
         if signatures:
             self.session.execute(insert(_SIGNATURES), signatures)
         if rows:
@@ -224,8 +229,7 @@ class StoryIndex:
         for article_id, (story_id, _sig) in current.items():
             cache.move_to_end(article_id)
             result[article_id] = (cache[article_id][1], story_id)
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
+        _trim(cache)
         return result
 
     def candidate_pairs(self, article_ids: list[int]) -> set[tuple[int, int]]:
