@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from aggregator.dates import SHANGHAI
 from aggregator.records import ArticleRecord, Page
 from aggregator.sources import Registry, Source
 from aggregator.store import Store
 from aggregator.store.models import Article, ArticleAlias, ManualLabel
-from aggregator.store.writer import save_article, sync_sources
+from aggregator.search import search, sort_key
+from aggregator.store.writer import insert_new, save_article, sync_sources
 
 NOW = datetime(2025, 7, 28, 12, tzinfo=SHANGHAI)
 
@@ -57,3 +58,31 @@ def test_same_article_under_an_alias_is_a_duplicate(store: Store) -> None:
     with store.sessions() as session:
         assert session.scalar(select(func.count(Article.id))) == 1
         assert session.get(ArticleAlias, "https://www.example.cn/a/1-mobile.html") is not None
+
+
+def test_insert_new_numbers_a_group_in_its_order_and_indexes_it_in_key_order(store: Store) -> None:
+    """Ids follow the batch (as one by one); the search index gets rising keys (FTS5 flushes on a falling one)."""
+    prepare(store)
+    with store.session() as session:
+        save_article(session, record(url="https://www.example.cn/a/0.html", content_hash="h0"), None, NOW)
+    words = ["劳模", "驿站", "竞赛", "疗休养", "普惠"]
+    # Newest first, as a crawl meets them; the fourth has no date and is keyed by its fetch time (NOW).
+    dates = [datetime(2025, 7, 24, 9, tzinfo=SHANGHAI) - timedelta(days=d) for d in (0, 3, 5)] + [None,
+             datetime(2025, 7, 1, 9, tzinfo=SHANGHAI)]
+    batch = [(record(url=f"https://www.example.cn/a/{n}.html", title=f"第{n}篇", body_text=f"{word}。" * 20,
+                     published_at=when, content_hash=f"g{n}"), None) for n, (word, when) in enumerate(zip(words, dates), 1)]
+    with store.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE insert_log (id INTEGER)"))
+        connection.execute(text("CREATE TRIGGER log_insert AFTER INSERT ON articles BEGIN "
+                                "INSERT INTO insert_log VALUES (new.id); END"))
+    with store.session() as session:
+        articles = insert_new(session, batch, NOW)
+    assert [a.url for a in articles] == [r.url for r, _p in batch]
+    assert [a.id for a in articles] == [2, 3, 4, 5, 6]
+    with store.engine.connect() as connection:
+        logged = list(connection.execute(text("SELECT id FROM insert_log ORDER BY rowid")).scalars())
+    keys = {a.id: sort_key(a.published_at or a.fetched_at, a.id) for a in articles}
+    assert logged == sorted(keys, key=keys.__getitem__)
+    with store.sessions() as session:
+        for article, word in zip(articles, words):
+            assert [hit.id for hit in search(session, word)] == [article.id]

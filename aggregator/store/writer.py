@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, union_all
+from sqlalchemy import Connection, bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from aggregator.records import ArticleRecord, Page
+from aggregator.search import sort_key
 from aggregator.sources import Registry
+from aggregator.store.bulk import insert_returning
 from aggregator.store.models import Article, ArticleAlias, FetchStatus, ManualLabel, RawPage, Source
 
 # Fields copied from a record onto its article row.
@@ -262,11 +264,27 @@ def insert_new(session: Session, batch: Sequence[tuple[ArticleRecord, Page | Non
     raw_ids: dict[int, int] = {}
     if kept:
         rows = [raw_values(page, source_id) for _i, page, source_id in kept]
-        ids = session.scalars(insert(RawPage).returning(RawPage.id, sort_by_parameter_order=True), rows).all()
+        ids = insert_returning(session, RawPage, rows, "url", RawPage.id)
         raw_ids = {i: raw_id for (i, _page, _source), raw_id in zip(kept, ids)}
     values = [{**article_values(record, page, now), "raw_page_id": raw_ids.get(i)}
               for i, (record, page) in enumerate(batch)]
-    return list(session.scalars(insert(Article).returning(Article, sort_by_parameter_order=True), values))
+    if session.get_bind().dialect.name != "sqlite" or len(values) < 2:
+        return insert_returning(session, Article, values, "url")
+    # The full-text index's trigger adds each article under sort_key(day, id). FTS5 writes out its pending
+    # postings whenever a key is not above the last one, and a crawl (newest first, sources interleaved) comes
+    # mostly in descending days: a segment per article, and the merging of them, cost more than indexing did.
+    # So the ids are given here, in the batch's order as SQLite would have given them (its INTEGER PRIMARY KEY
+    # takes max + 1), and the rows go in in the index's order. Should another writer take one of those ids in
+    # between, the insert fails on the primary key (and the group is saved again one by one): never a wrong id.
+    first = (session.scalar(select(func.max(Article.id))) or 0) + 1
+    for offset, row in enumerate(values):
+        row["id"] = first + offset
+    order = sorted(range(len(values)), key=lambda i: sort_key(values[i]["published_at"] or values[i]["fetched_at"],
+                                                              values[i]["id"]))
+    articles: list[Article] = [None] * len(values)  # type: ignore[list-item]
+    for i, article in zip(order, insert_returning(session, Article, [values[i] for i in order], "url")):
+        articles[i] = article
+    return articles
 
 
 def record_fetch_status(session: Session, url: str, source_id: str | None, status: str, now: datetime,

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from aggregator.store.bulk import insert_returning
 from aggregator.store.models import Article, Source, Story
 from aggregator.store.types import SHANGHAI
 from aggregator.stories.features import Features, extract
@@ -129,8 +130,7 @@ def _start_stories(session: Session, index: StoryIndex, held: list[tuple[Article
     # A story of one: its figures are known without a query.
     rows = [{"size": 1, "outlets": 1, "first_seen": a.published_at, "last_seen": a.published_at,
              "representative_id": a.id} for a, _e, _f in held]
-    story_ids = [int(i) for i in session.scalars(insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True),
-                                                  rows)]
+    story_ids = [int(i) for i in insert_returning(session, _STORIES, rows, "representative_id", _STORIES.c.id)]
     session.execute(_SET_STORY, [{"article": a.id, "story": s} for (a, _e, _f), s in zip(held, story_ids)])
     for (article, _e, _f), story_id in zip(held, story_ids):
         set_committed_value(article, "story_id", story_id)
