@@ -411,7 +411,8 @@ def rebuild_index(connection: Connection) -> int:
         connection.execute(text("INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')"))
         connection.execute(text(
             f"INSERT INTO articles_fts(rowid, title, body) SELECT {SQLITE_KEY_SQL.format(row='articles')}, "
-            "un_search_text(title), un_search_text(body_text) FROM articles"))
+            # In key order: FTS5 writes out what it holds whenever a key is not above the last one.
+            "un_search_text(title), un_search_text(body_text) FROM articles ORDER BY 1"))
         connection.execute(text("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')"))
     else:
         connection.execute(text("DELETE FROM articles_fts"))
