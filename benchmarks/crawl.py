@@ -1,9 +1,12 @@
 """Crawl benchmark: pages/second of the full crawl (family parsers, pipelines, store) against a bare Scrapy spider.
 
 A generated site (TRS-style list pages of 50 links, createPageHTML paging; article pages of 20-60 KB with
-navigation, related links and footer like the real ones) is served from a separate process on 127.0.0.1,
-rendered on the fly from the URL so that 20,000 pages need no disk. In the same run, each variant crawls it
-in a fresh process (Twisted's reactor runs once per process), politeness off:
+navigation, related links and footer like the real ones) is served from a separate process on 127.0.0.1.
+For the rate runs the server renders every page before the first request and then only sends bytes: a real
+site's server does not run on the crawler's cores, and rendering a page here costs about 0.8 ms of CPU, which
+the CPU-bound variants would otherwise share with it (--on-the-fly renders each page per request instead, as
+the memory run always does: 20,000 rendered pages would hold some 700 MB). In the same run, each variant
+crawls it in a fresh process (Twisted's reactor runs once per process), politeness off:
 
   bare     a Scrapy spider that requests the same list and article URLs and does nothing with them
   family   `union-news crawl` as it runs in production: TRS family list parser and per-source selectors,
@@ -28,7 +31,7 @@ matching. --check-text [N] runs no crawl: it prints how often N consecutive arti
 matcher's labelled real stories) become story candidates, and whether any pair is judged the same story.
 
 Usage: python benchmarks/crawl.py [--articles 5000] [--time-limit 45] [--memory-pages 20000] [--memory-time 120] [--inline]
-                                  [--skip-memory] [--narrow-text] [--check-text [N]]
+                                  [--skip-memory] [--on-the-fly] [--narrow-text] [--check-text [N]]
 Figures are ratios against the bare spider measured in the same run; never used as test assertions.
 """
 
@@ -134,11 +137,16 @@ def render_list(page: int, pages: int, articles: int) -> bytes:
     return html.encode("utf-8")
 
 
-def serve(articles: int, ready: Queue, narrow: bool = False) -> None:  # type: ignore[type-arg]
-    """Serve the generated site until killed (runs in its own process); `narrow`: the 60-word text."""
+def serve(articles: int, ready: Queue, narrow: bool = False, prerender: bool = False) -> None:  # type: ignore[type-arg]
+    """Serve the generated site until killed (runs in its own process); `narrow`: the 60-word text; `prerender`:
+    render every page first, then only send bytes."""
     pages = -(-articles // PER_LIST)
     by_path = {article_path(n): n for n in range(articles)}
     render_article(0, narrow=narrow)  # builds the vocabulary (about a second) before the first request
+    rendered: dict[str, bytes] = {}
+    if prerender:
+        rendered = {path: render_article(n, narrow=narrow) for path, n in by_path.items()}
+        rendered.update({list_path(p): render_list(p, pages, articles) for p in range(pages)})
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -148,6 +156,8 @@ def serve(articles: int, ready: Queue, narrow: bool = False) -> None:  # type: i
             status, body = 200, b""
             if path == "/robots.txt":
                 body = b"User-agent: *\nAllow: /\n"
+            elif path in rendered:
+                body = rendered[path]
             elif path in by_path:
                 body = render_article(by_path[path], narrow=narrow)
             elif path.startswith("/xwdt/index"):
@@ -412,11 +422,11 @@ def run_child(variant: str, port: int, articles: int, workdir: Path, limit: floa
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def with_server(articles: int, narrow: bool) -> tuple[Process, int]:
+def with_server(articles: int, narrow: bool, prerender: bool = False) -> tuple[Process, int]:
     ready: Queue = Queue()  # type: ignore[type-arg]
-    server = Process(target=serve, args=(articles, ready, narrow), daemon=True)
+    server = Process(target=serve, args=(articles, ready, narrow, prerender), daemon=True)
     server.start()
-    return server, ready.get(timeout=30)
+    return server, ready.get(timeout=120)
 
 
 def main() -> int:
@@ -428,6 +438,9 @@ def main() -> int:
     parser.add_argument("--skip-memory", action="store_true", help="skip the memory run")
     parser.add_argument("--inline", action="store_true",
                         help="also run the family variant with the store written in the crawl's process (no worker)")
+    parser.add_argument("--on-the-fly", action="store_true",
+                        help="render each page when it is requested in the rate runs too (the server then "
+                             "takes ~0.8 ms of CPU per page from the cores the crawl runs on)")
     parser.add_argument("--narrow-text", action="store_true",
                         help="draw article text from 60 words only (the old site): a worst case for story "
                              "matching")
@@ -455,13 +468,13 @@ def main() -> int:
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="union-news-bench-") as tmp:
         workdir = Path(tmp)
-        server, port = with_server(args.articles, args.narrow_text)
+        server, port = with_server(args.articles, args.narrow_text, prerender=not args.on_the_fly)
         sample = [len(render_article(n, narrow=args.narrow_text))
                   for n in range(0, args.articles, max(1, args.articles // 200))]
         text = "narrow (60 words)" if args.narrow_text else f"realistic ({len(vocabulary().words):,} words)"
         print(f"site: {args.articles} articles + {-(-args.articles // PER_LIST)} list pages; article pages "
               f"{min(sample) // 1024}-{max(sample) // 1024} KB (mean {sum(sample) // len(sample) // 1024} "
-              f"KB); {text} text", file=sys.stderr)
+              f"KB); {text} text; pages rendered {'per request' if args.on_the_fly else 'before the runs'}", file=sys.stderr)
         try:
             for variant in ("bare", "family", "generic", *(("inline",) if args.inline else ())):
                 print(f"running {variant} ...", file=sys.stderr)
