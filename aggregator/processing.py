@@ -19,8 +19,8 @@ from aggregator.records import ArticleRecord, Page
 from aggregator.sources import Registry
 from aggregator.store import Store
 from aggregator.store.models import Article, ManualLabel, RawPage
-from aggregator.store.writer import (SaveResult, apply_record, identity_keys, insert_new, may_be_stored, page_from_raw,
-                                     save_article)
+from aggregator.store.writer import (SaveResult, apply_record, identity_keys, insert_new, page_from_raw, save_article,
+                                     stored_among)
 from aggregator.stories import assign_stories, rebuild_stories
 
 logger = logging.getLogger(__name__)
@@ -52,20 +52,24 @@ def save_group(session: Session, batch: Sequence[tuple[ArticleRecord, Page | Non
     """
     results: list[SaveResult | None] = [None] * len(batch)
     run: list[int] = []
-    run_keys: set[tuple[str | None, ...]] = set()
+    # The store is probed once for the group, before any of it is written. What an earlier record of the group
+    # writes (its article, aliases, text, WeChat key) is known by that record's identity keys: a record sharing
+    # one goes through save_article, which sees every earlier record.
+    stored = stored_among(session, [record for record, _page in batch])
+    earlier: set[tuple[str | None, ...]] = set()
 
     def insert_run() -> None:
         for i, article in zip(run, insert_new(session, [batch[i] for i in run], now, keep_raw)):
             results[i] = SaveResult("new", article)
         run.clear()
-        run_keys.clear()
 
     for i, (record, page) in enumerate(batch):
         keys = identity_keys(record)
-        if not record.aliases and not keys & run_keys and not may_be_stored(session, record):
+        if not record.aliases and not keys & earlier and not stored[i]:
             run.append(i)
-            run_keys.update(keys)
+            earlier.update(keys)
             continue
+        earlier.update(keys)
         if run:
             insert_run()
         results[i] = save_article(session, record, page, now, keep_raw)

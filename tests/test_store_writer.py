@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from sqlalchemy import func, select, text
 
 from aggregator.dates import SHANGHAI
@@ -12,7 +14,7 @@ from aggregator.sources import Registry, Source
 from aggregator.store import Store
 from aggregator.store.models import Article, ArticleAlias, ManualLabel
 from aggregator.search import search, sort_key
-from aggregator.store.writer import insert_new, save_article, sync_sources
+from aggregator.store.writer import insert_new, may_be_stored, save_article, stored_among, sync_sources
 
 NOW = datetime(2025, 7, 28, 12, tzinfo=SHANGHAI)
 
@@ -86,3 +88,53 @@ def test_insert_new_numbers_a_group_in_its_order_and_indexes_it_in_key_order(sto
     with store.sessions() as session:
         for article, word in zip(articles, words):
             assert [hit.id for hit in search(session, word)] == [article.id]
+
+
+# Stored: A at /a/1.html (alias /a/1-m.html, text h1, source ex) and WeChat article (biz, 22, 1) at /s/2.
+_PROBES = [
+    ("its url", dict(url="https://www.example.cn/a/1.html", content_hash="x"), True),
+    ("a stored alias as url", dict(url="https://www.example.cn/a/1-m.html", content_hash="x"), True),
+    ("its url among the record's aliases", dict(url="https://www.example.cn/a/9.html", content_hash="x",
+                                                aliases=["https://www.example.cn/a/1.html"]), True),
+    ("a stored alias among the record's aliases", dict(url="https://www.example.cn/a/9.html", content_hash="x",
+                                                       aliases=["https://www.example.cn/a/1-m.html"]), True),
+    ("same source, same text", dict(url="https://www.example.cn/a/9.html", content_hash="h1"), True),
+    ("same text, another source", dict(url="https://www.example.cn/a/9.html", content_hash="h1", source_id="other"),
+     False),
+    ("no text hash", dict(url="https://www.example.cn/a/9.html", content_hash=None), False),
+    ("same WeChat key", dict(url="https://mp.weixin.qq.com/s/9", content_hash="x", wechat_biz="biz", wechat_mid="22",
+                             wechat_idx="1"), True),
+    ("same biz and mid, another idx", dict(url="https://mp.weixin.qq.com/s/9", content_hash="x", wechat_biz="biz",
+                                           wechat_mid="22", wechat_idx="2"), False),
+    ("same biz and idx, another mid", dict(url="https://mp.weixin.qq.com/s/9", content_hash="x", wechat_biz="biz",
+                                           wechat_mid="23", wechat_idx="1"), False),
+    ("nothing in common", dict(url="https://www.example.cn/a/9.html", content_hash="x"), False),
+]
+
+
+def _probe_store(store: Store) -> None:
+    prepare(store)
+    with store.session() as session:
+        sync_sources(session, Registry(path=None, sources={  # type: ignore[arg-type]
+            "ex": Source(id="ex", name="示例", lists=("https://www.example.cn/",)),
+            "other": Source(id="other", name="另一个", lists=("https://www.example.org/",))}))
+        save_article(session, record(aliases=["https://www.example.cn/a/1-m.html"]), None, NOW)
+        save_article(session, record(url="https://mp.weixin.qq.com/s/2", content_hash="w2", wechat_biz="biz",
+                                     wechat_mid="22", wechat_idx="1"), None, NOW)
+
+
+@pytest.mark.parametrize(("case", "fields", "expected"), _PROBES, ids=[c[0] for c in _PROBES])
+def test_stored_among_agrees_with_may_be_stored(store: Store, case: str, fields: dict[str, object],
+                                                expected: bool) -> None:
+    _probe_store(store)
+    probe = record(**fields)
+    with store.sessions() as session:
+        assert may_be_stored(session, probe) is expected
+        assert stored_among(session, [probe]) == [expected]
+
+
+def test_stored_among_answers_each_record_of_a_large_group(store: Store) -> None:
+    _probe_store(store)
+    probes = [record(**fields) for _case, fields, _expected in _PROBES] * 40  # more than one query's worth
+    with store.sessions() as session:
+        assert stored_among(session, probes) == [expected for _c, _f, expected in _PROBES] * 40
