@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime, timedelta
 
 import pytest
-
 from sqlalchemy import func, select, text
 
 from aggregator.dates import SHANGHAI
 from aggregator.records import ArticleRecord, Page
+from aggregator.search import search, sort_key
 from aggregator.sources import Registry, Source
 from aggregator.store import Store
 from aggregator.store.models import Article, ArticleAlias, ManualLabel
-from aggregator.search import search, sort_key
-from aggregator.store.writer import insert_new, may_be_stored, save_article, stored_among, sync_sources
+from aggregator.store.writer import (compress, decompress, insert_new, may_be_stored, save_article, stored_among,
+                                     sync_sources)
 
 NOW = datetime(2025, 7, 28, 12, tzinfo=SHANGHAI)
 
@@ -138,3 +139,10 @@ def test_stored_among_answers_each_record_of_a_large_group(store: Store) -> None
     probes = [record(**fields) for _case, fields, _expected in _PROBES] * 40  # more than one query's worth
     with store.sessions() as session:
         assert stored_among(session, probes) == [expected for _c, _f, expected in _PROBES] * 40
+
+
+def test_raw_bodies_are_kept_as_zlib_and_come_back_unchanged() -> None:
+    body = ("<html><body><p>" + "某市总工会开展送温暖活动。" * 200 + "</p></body></html>").encode("gb18030")
+    kept = compress(body)
+    assert len(kept) < len(body) // 10
+    assert zlib.decompress(kept) == body == decompress(kept)  # readable by any zlib, whatever the level
