@@ -16,6 +16,7 @@ from aggregator.store import Store
 from aggregator.store.models import Article, ArticleAlias, ManualLabel
 from aggregator.store.writer import (compress, decompress, insert_new, may_be_stored, save_article, stored_among,
                                      sync_sources)
+from tests._stores import any_db_url, any_store, pg_template, pg_url  # noqa: F401
 
 NOW = datetime(2025, 7, 28, 12, tzinfo=SHANGHAI)
 
@@ -125,19 +126,21 @@ def _probe_store(store: Store) -> None:
 
 
 @pytest.mark.parametrize(("case", "fields", "expected"), _PROBES, ids=[c[0] for c in _PROBES])
-def test_stored_among_agrees_with_may_be_stored(store: Store, case: str, fields: dict[str, object],
+def test_stored_among_agrees_with_may_be_stored(any_store: Store, case: str, fields: dict[str, object],
                                                 expected: bool) -> None:
-    _probe_store(store)
+    _probe_store(any_store)
     probe = record(**fields)
-    with store.sessions() as session:
+    with any_store.engine.connect() as connection:  # as the crawl's DeduplicatePipeline probes
+        assert may_be_stored(connection, probe) is expected
+    with any_store.sessions() as session:
         assert may_be_stored(session, probe) is expected
         assert stored_among(session, [probe]) == [expected]
 
 
-def test_stored_among_answers_each_record_of_a_large_group(store: Store) -> None:
-    _probe_store(store)
+def test_stored_among_answers_each_record_of_a_large_group(any_store: Store) -> None:
+    _probe_store(any_store)
     probes = [record(**fields) for _case, fields, _expected in _PROBES] * 40  # more than one query's worth
-    with store.sessions() as session:
+    with any_store.sessions() as session:
         assert stored_among(session, probes) == [expected for _c, _f, expected in _PROBES] * 40
 
 
@@ -146,3 +149,11 @@ def test_raw_bodies_are_kept_as_zlib_and_come_back_unchanged() -> None:
     kept = compress(body)
     assert len(kept) < len(body) // 10
     assert zlib.decompress(kept) == body == decompress(kept)  # readable by any zlib, whatever the level
+
+
+def test_may_be_stored_sees_what_the_session_has_not_written_yet(store: Store) -> None:
+    prepare(store)
+    with store.session() as session:
+        article = save_article(session, record(), None, NOW).article
+        session.add(ArticleAlias(url="https://www.example.cn/a/1-print.html", article_id=article.id))  # not flushed
+        assert may_be_stored(session, record(url="https://www.example.cn/a/1-print.html", content_hash="x"))

@@ -67,28 +67,53 @@ def page_from_raw(raw: RawPage) -> Page:
 
 
 _ARTICLE_ROWS, _ALIAS_ROWS = Article.__table__, ArticleAlias.__table__
-# Built once: compiling the query is a good part of its cost. A NULL parameter never matches (x = NULL is unknown).
-_PROBE = union_all(
-    select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.url.in_(bindparam("urls", expanding=True))),
-    select(_ALIAS_ROWS.c.article_id).where(_ALIAS_ROWS.c.url.in_(bindparam("alias_urls", expanding=True))),
-    select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.source_id == bindparam("source_id"),
-                                     _ARTICLE_ROWS.c.content_hash == bindparam("content_hash")),
-    select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.wechat_biz == bindparam("biz"),
-                                     _ARTICLE_ROWS.c.wechat_mid == bindparam("mid"),
-                                     _ARTICLE_ROWS.c.wechat_idx == bindparam("idx")),
-).limit(1)
+
+
+def _probe(urls: int) -> Any:
+    """may_be_stored's query for `urls` URLs. A NULL parameter never matches (x = NULL is unknown)."""
+    return union_all(
+        select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.url.in_([bindparam(f"u{i}") for i in range(urls)])),
+        select(_ALIAS_ROWS.c.article_id).where(_ALIAS_ROWS.c.url.in_([bindparam(f"a{i}") for i in range(urls)])),
+        select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.source_id == bindparam("source_id"),
+                                         _ARTICLE_ROWS.c.content_hash == bindparam("content_hash")),
+        select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.wechat_biz == bindparam("biz"),
+                                         _ARTICLE_ROWS.c.wechat_mid == bindparam("mid"),
+                                         _ARTICLE_ROWS.c.wechat_idx == bindparam("idx")),
+    ).limit(1)
+
+
+_compiled_probes: dict[tuple[type, str, int], tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+
+def _probe_sql(dialect: Any, urls: int) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    """The probe as the driver's SQL, its parameter names in order (None: the driver takes them by name) and the
+    values the statement fixes itself (the limit); compiled once per dialect and number of URLs."""
+    key = (type(dialect), dialect.paramstyle, urls)
+    if key not in _compiled_probes:
+        compiled = _probe(urls).compile(dialect=dialect)
+        names = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup is not None else None
+        _compiled_probes[key] = (compiled.string, names, dict(compiled.params))
+    return _compiled_probes[key]
 
 
 def may_be_stored(db: Session | Connection, record: ArticleRecord) -> bool:
     """False when the store surely holds neither this record nor a same-source copy of it (one indexed query).
 
     Most crawled articles are new; this lets them skip the ORM lookups of find_existing and same_source_copy.
+    It runs once per crawled article, so the compiled SQL goes to the driver as it is: SQLAlchemy's execution
+    of a statement cost three times the query itself (0.12 against 0.04 ms).
     """
+    if isinstance(db, Session):
+        db.flush()  # what the session holds must be seen, as its own execute() would autoflush it
+        db = db.connection()
     urls = list(dict.fromkeys([record.url, *record.aliases]))
+    sql, names, values = _probe_sql(db.dialect, len(urls))
     biz, mid, idx = record.wechat_key or (None, None, None)
-    params = {"urls": urls, "alias_urls": urls, "source_id": record.source_id,
-              "content_hash": record.content_hash or None, "biz": biz, "mid": mid, "idx": idx}
-    return db.execute(_PROBE, params).first() is not None
+    values = {**values, "source_id": record.source_id, "content_hash": record.content_hash or None, "biz": biz,
+              "mid": mid, "idx": idx, **{f"u{i}": url for i, url in enumerate(urls)},
+              **{f"a{i}": url for i, url in enumerate(urls)}}
+    params = tuple(values[name] for name in names) if names is not None else values
+    return db.exec_driver_sql(sql, params).first() is not None
 
 
 _PROBE_MANY = union_all(
