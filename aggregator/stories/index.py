@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from aggregator.stories import minhash
 from aggregator.stories.features import FEATURES_VERSION, Features, shingles_of
 from aggregator.stories.match import WINDOW_DAYS
+from aggregator.store.driver import execute_compiled
 from aggregator.store.models import Article, StoryBand, StorySignature
 
 ANCHOR_BAND = 64
@@ -44,17 +45,26 @@ _BANDS = StoryBand.__table__
 _SIGNATURES = StorySignature.__table__
 _ARTICLES = Article.__table__
 
-# The lookups, built once with expanding IN lists. LSH and anchor keys are hashed apart (minhash.band_keys,
-# minhash.text_key), so the key alone says which kind a row is.
-_LSH = select(_BANDS.c.article_id, literal(VIA_BAND).label("via")).where(
-    _BANDS.c.key.in_(bindparam("lsh", expanding=True)))
-_ANCHORS = (
-    select(_BANDS.c.article_id, literal(VIA_ANCHORS).label("via"))
-    .where(_BANDS.c.key.in_(bindparam("anchors", expanding=True)), _BANDS.c.day.between(bindparam("low"), bindparam("high")))
-    .group_by(_BANDS.c.article_id)
-    .having(func.count() >= MIN_SHARED_ANCHORS)
-)
-_BOTH = union_all(_LSH, _ANCHORS)  # one round trip for both
+
+
+def _lookup(lsh: int, anchors: int) -> Any:
+    """The candidates query for `lsh` LSH keys and `anchors` anchor keys (either part left out when it has none).
+
+    LSH and anchor keys are hashed apart (minhash.band_keys, minhash.text_key), so the key alone says which kind
+    a row is. Both parts go in one round trip.
+    """
+    parts = []
+    if lsh:
+        parts.append(select(_BANDS.c.article_id, literal(VIA_BAND).label("via"))
+                     .where(_BANDS.c.key.in_([bindparam(f"l{i}") for i in range(lsh)])))
+    if anchors:
+        parts.append(select(_BANDS.c.article_id, literal(VIA_ANCHORS).label("via"))
+                     .where(_BANDS.c.key.in_([bindparam(f"k{i}") for i in range(anchors)]),
+                            _BANDS.c.day.between(bindparam("low"), bindparam("high")))
+                     .group_by(_BANDS.c.article_id)
+                     .having(func.count() >= MIN_SHARED_ANCHORS))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
 _SIGS = select(_SIGNATURES.c.article_id, _SIGNATURES.c.signature, _SIGNATURES.c.shingles).where(
     _SIGNATURES.c.article_id.in_(bindparam("ids", expanding=True)))
 _STORED = select(_SIGNATURES.c.article_id, _SIGNATURES.c.day, _SIGNATURES.c.signature, _SIGNATURES.c.shingles,
@@ -184,18 +194,17 @@ class StoryIndex:
     def candidates(self, entry: Entry) -> set[int]:
         """Indexed articles the index proposes for `entry` (see proposes()): two anchors within the window, or an
         LSH band and signatures that make a copy possible."""
-        params: dict[str, Any] = {"lsh": list(entry.lsh), "anchors": list(entry.anchors),
-                                  "low": entry.day - WINDOW_DAYS, "high": entry.day + WINDOW_DAYS}
-        if entry.lsh and len(entry.anchors) >= MIN_SHARED_ANCHORS:
-            query = _BOTH
-        elif entry.lsh:
-            query = _LSH
-        elif len(entry.anchors) >= MIN_SHARED_ANCHORS:
-            query = _ANCHORS
-        else:
+        lsh = len(entry.lsh)
+        anchors = len(entry.anchors) if len(entry.anchors) >= MIN_SHARED_ANCHORS else 0
+        if not lsh and not anchors:
             return set()
+        values: dict[str, Any] = {"low": entry.day - WINDOW_DAYS, "high": entry.day + WINDOW_DAYS}
+        values.update((f"l{i}", key) for i, key in enumerate(entry.lsh))
+        values.update((f"k{i}", key) for i, key in enumerate(entry.anchors[:anchors]))
+        # Once per article: compiled once per number of keys and run by the driver (see store.driver).
         via: dict[int, int] = {}
-        for article_id, how in self.session.execute(query, params):
+        for article_id, how in execute_compiled(self.session, ("story_candidates", lsh, anchors),
+                                                lambda: _lookup(lsh, anchors), values):
             via[article_id] = via.get(article_id, 0) | how
         via.pop(entry.article_id, None)
         found = {a for a, how in via.items() if how & VIA_ANCHORS}
