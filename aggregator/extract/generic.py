@@ -27,6 +27,7 @@ from aggregator.extract.html import (
     BLOCK_TAGS,
     HtmlElement,
     inline_text,
+    text_content,
     node_text_lines,
 )
 from aggregator.sanitize import sanitize_html
@@ -441,25 +442,25 @@ def _inside(el: HtmlElement, ancestor: HtmlElement) -> bool:
 def _clean_body(node: HtmlElement, title: str) -> HtmlElement:
     """A copy of the body without furniture: noise-named or link-heavy blocks, the repeated headline."""
     node = copy.deepcopy(node)
-    total = len(node.text_content()) or 1
+    total = len(text_content(node)) or 1
     squashed_title = _squash(title)
     for el in list(node.iter()):
         if el is node or el.getparent() is None or not isinstance(el.tag, str):
             continue
         # Inline elements named like noise are usually words of the text (a stock-quote link named "keyword").
         if el.tag in BLOCK_TAGS and _is_noise(el) and (
-            len(el.text_content()) < total * 0.15 or (len(el.text_content()) < total * 0.4 and el.find(".//p") is None)
+            len(text_content(el)) < total * 0.15 or (len(text_content(el)) < total * 0.4 and el.find(".//p") is None)
         ):
             el.drop_tree()
             continue
-        if el.tag in ("h1", "h2", "h3", "h4") and squashed_title and _squash(el.text_content()) == squashed_title:
+        if el.tag in ("h1", "h2", "h3", "h4") and squashed_title and _squash(text_content(el)) == squashed_title:
             el.drop_tree()
             continue
         if el.tag in ("div", "ul", "ol", "table", "dl", "section", "p", "li", "td", "dd", "center", "blockquote"):
-            text = clean_line(el.text_content())
+            text = clean_line(text_content(el))
             if len(text) < 2:
                 continue
-            links = sum(len(clean_line(a.text_content())) for a in el.iter("a"))
+            links = sum(len(clean_line(text_content(a))) for a in el.iter("a"))
             if links >= len(text) * 0.6 and not (el.tag == "p" and len(text) > 120):
                 el.drop_tree()
     return node
@@ -566,7 +567,7 @@ def _prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
             continue
         if any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS and c.tag != "br" for c in el.iterdescendants()):
             continue
-        text = clean_line(el.text_content())
+        text = clean_line(text_content(el))
         if text and text not in keep and text not in joined:
             el.drop_tree()
 
