@@ -6,6 +6,8 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from aggregator.dates import ParsedDate, date_from_url, parse_date
 from aggregator.records import ArticleRecord, ListEntry
 from aggregator.regions import default_gazetteer, detect_region
@@ -16,6 +18,9 @@ from aggregator.text import byline_names, clean_line, clean_text, clean_title, s
 # The characters a content hash keeps: letters and digits of any script (what [\s\W_] removes; every \s is \W).
 # Collecting them is twice as fast as deleting the rest, which on Chinese text means a match per punctuation mark.
 _HASH_KEEP = re.compile(r"[^\W_]+")
+# The same characters below U+10000 as a table (what [^\W_] matches is what str.isalnum() is true for): numpy looks
+# every character of a body up at once, where the regex tests each one's Unicode category in turn (~30 ns each).
+_HASH_KEEP_BMP = np.array([char.isalnum() for char in map(chr, range(0x10000))], dtype=bool)
 # A page clock a few minutes ahead of ours is not a date in the future.
 _CLOCK_SKEW = timedelta(minutes=10)
 
@@ -29,7 +34,11 @@ except (OSError, ValueError):
 
 def content_hash(body_text: str) -> str:
     """A hash of the body's characters only (no spaces or punctuation), equal for byte-different copies."""
-    return hashlib.sha1("".join(_HASH_KEEP.findall(body_text)).encode("utf-8")).hexdigest()
+    codes = np.frombuffer(body_text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.size and codes.max() > 0xFFFF:  # beyond the table (emoji, rare CJK): the regex decides
+        return hashlib.sha1("".join(_HASH_KEEP.findall(body_text)).encode("utf-8")).hexdigest()
+    kept = codes[_HASH_KEEP_BMP[codes]].tobytes().decode("utf-32-le")
+    return hashlib.sha1(kept.encode("utf-8")).hexdigest()
 
 
 def normalize_published(record: ArticleRecord, now: datetime, entry: ListEntry | None = None) -> ParsedDate | None:

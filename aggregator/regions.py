@@ -41,7 +41,7 @@ _NATIONAL_ACTOR = re.compile(
     r"|全总(?:主办|召开|印发|发布|部署)"
 )
 # A place right after these words is where something happened, not who did it.
-_VENUE_BEFORE = re.compile(r"(?:在|赴|到|进|往|于|抵|临)$")
+_VENUE_WORDS = ("在", "赴", "到", "进", "往", "于", "抵", "临")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 
 
@@ -69,6 +69,13 @@ class Hit:
     name: str
     places: tuple[Place, ...]
     needs_context: bool  # ambiguous: counts only next to other evidence for its province
+
+
+# What a match of a name yields: its places, whether it needs context (ambiguous), and whether it is plain evidence
+# (needs no context and names one province only).
+_Found = tuple[tuple[Place, ...], bool, bool]
+# A match in text: (position, name, what the name yields).
+_Match = tuple[int, str, _Found]
 
 
 class Gazetteer:
@@ -111,13 +118,20 @@ class Gazetteer:
             if name in ambiguous and name not in self.province_names.values() and name not in self.provinces:
                 for place in self.names.pop(name):
                     self._add(self.context, name, place)
-        # What a match of each name yields, built once: (places, needs_context), or None for a stop phrase.
-        self._by_first: dict[str, list[tuple[str, tuple[tuple[Place, ...], bool] | None]]] = {}
-        entries = [(n, (tuple(self.names[n]), False)) for n in self.names] + [
-            (n, (tuple(self.context[n]), True)) for n in self.context if n not in self.names
-        ] + [(n, None) for n in self.stops]
+        # What a match of each name yields, built once (see _Found), or None for a stop phrase.
+        self._by_first: dict[str, list[tuple[str, _Found | None]]] = {}
+        entries: list[tuple[str, _Found | None]] = [
+            (n, (tuple(self.names[n]), False, len({p.province for p in self.names[n]}) == 1)) for n in self.names
+        ] + [(n, (tuple(self.context[n]), True, False)) for n in self.context if n not in self.names] + [
+            (n, None) for n in self.stops
+        ]
         for name, found in sorted(entries, key=lambda e: len(e[0]), reverse=True):
             self._by_first.setdefault(name[0], []).append((name, found))
+        # The same lists by first two characters (still longest first): a candidate position tries the few names
+        # that start with its pair, not the dozens that start with its first character.
+        self._by_pair: dict[str, list[tuple[str, _Found | None]]] = {}
+        for entry in (e for first in self._by_first.values() for e in first if len(e[0]) >= 2):
+            self._by_pair.setdefault(entry[0][:2], []).append(entry)
         # Every name's first two characters, and a table of their low bytes that numpy looks all positions up in
         # at once: only positions whose pair passes (a few per article, some false) are tried in Python.
         self._pairs = frozenset(n[:2] for n, _found in entries if len(n) >= 2)
@@ -138,26 +152,38 @@ class Gazetteer:
 
     def scan_all(self, texts: Sequence[str]) -> list[list[Hit]]:
         """scan() of each text, with one search for candidate positions in all of them (numpy calls cost)."""
+        return [[Hit(pos, name, found[0], found[1]) for pos, name, found in matches]
+                for matches in self._matches_all(texts)]
+
+    def _matches_all(self, texts: Sequence[str]) -> list[list[_Match]]:
+        """scan_all() as plain tuples, for detect_region: a frozen dataclass costs a microsecond to build."""
         per_text = self._candidates(texts)
         return [self._scan(text, candidates) for text, candidates in zip(texts, per_text, strict=True)]
 
-    def _scan(self, text: str, candidates: Iterable[int]) -> list[Hit]:
-        """The hits in `text`, trying only the candidate positions (ascending; every position a name starts at)."""
-        found: list[Hit] = []
+    def _scan(self, text: str, candidates: Iterable[int]) -> list[_Match]:
+        """The matches in `text`, trying only the candidate positions (ascending; every position a name starts at)."""
+        found: list[_Match] = []
         end = 0  # positions before `end` are inside the last match
+        if self._single_chars:  # a one-character name has no pair: look names up by their first character
+            index, width = self._by_first, 1
+        else:
+            index, width = self._by_pair, 2
         for i in candidates:
             if i < end:
                 continue
-            for name, hit in self._by_first.get(text[i], ()):
+            # No entry: a false candidate of the pair table (another pair with the same low bytes) or the text's
+            # last character.
+            for name, hit in index.get(text[i : i + width], ()):
                 if text.startswith(name, i):
                     if hit is not None:
-                        found.append(Hit(i, name, hit[0], hit[1]))
+                        found.append((i, name, hit))
                     end = i + len(name)
                     break
         return found
 
     def _candidates(self, texts: Sequence[str]) -> list[Sequence[int]]:
-        """Per text, ascending positions where some name's first two characters stand (where names can start)."""
+        """Per text, ascending positions where some name may start: every position a name's first two characters
+        stand at, and a few more (false hits of the pair table, which _scan's lookup by pair drops)."""
         if self._single_chars:
             return [range(len(text)) for text in texts]  # a one-character name may start anywhere
         # The texts joined by a separator, each adjacent character pair's low bytes looked up in the table (in C);
@@ -167,11 +193,10 @@ class Gazetteer:
         maybe = self._pair_table[(low[:-1] << _LOW_BITS) | low[1:]].nonzero()[0].tolist()  # flatnonzero, as a method
         per_text: list[Sequence[int]] = []
         start = first = 0
-        pairs = self._pairs
         for text in texts:
             stop = bisect_left(maybe, start + len(text), first)
-            # The table's false hits (other pairs with the same low bytes, pairs across a join) are dropped here.
-            per_text.append([i for i in (pos - start for pos in maybe[first:stop]) if text[i : i + 2] in pairs])
+            # Positions in this text (a pair across a join starts at its last character, which no name starts at).
+            per_text.append([pos - start for pos in maybe[first:stop]] if start else maybe[first:stop])
             start, first = start + len(text) + 1, stop
         return per_text
 
@@ -199,6 +224,12 @@ def _first_sentences(text: str, limit: int = 160) -> str:
     return head[:cut] if cut else text[: max(limit, 160)]
 
 
+def _venue_before(prefix: str) -> bool:
+    """`prefix` ends with a venue word: what re.search("(?:在|赴|…)$", prefix) finds, without a regex search
+    from every position ($ matches before a final newline too)."""
+    return prefix.endswith(_VENUE_WORDS) or (prefix.endswith("\n") and prefix[:-1].endswith(_VENUE_WORDS))
+
+
 def detect_region(title: str, text: str, fallback: str | None = None, gazetteer: Gazetteer | None = None) -> Region:
     """Region of an article: national actors first, then places in the title, then in the text, else `fallback`."""
     gaz = gazetteer or default_gazetteer()
@@ -207,50 +238,53 @@ def detect_region(title: str, text: str, fallback: str | None = None, gazetteer:
     # opener such as 大暑节气刚过 comes first).
     ends = [m.end() for m in _SENTENCE_END.finditer(text[:400])]
     first_sentence = text[: ends[1]] if len(ends) > 1 else _first_sentences(text, 1)
-    title_hits, lede_hits, rest_hits = gaz.scan_all((title, lede, text[len(lede) : 2500]))
-    actor_in_title = [h for h in title_hits if not h.needs_context and not _VENUE_BEFORE.search(title[: h.pos])]
+    # Matches are (position, name, (places, needs_context, plain)) tuples, and whether a name is plain evidence
+    # (needs no context, one province) was decided when the gazetteer was read: this runs for every article.
+    title_hits, lede_hits, rest_hits = gaz._matches_all((title, lede, text[len(lede) : 2500]))
+    title_venues = [_venue_before(title[:pos]) for pos, _name, _found in title_hits]
+    actor_in_title = any(not found[1] and not venue
+                         for (_pos, _name, found), venue in zip(title_hits, title_venues, strict=True))
     if _NATIONAL_ACTOR.search(title) or (_NATIONAL_ACTOR.search(first_sentence) and not actor_in_title):
         return Region(NATIONAL)
 
-    weighted: list[tuple[float, Hit, str]] = []
-    for hit in title_hits:
-        venue = bool(_VENUE_BEFORE.search(title[: hit.pos]))
-        weighted.append((3.0 if venue else 6.0, hit, "title"))
-    for hit in lede_hits:
-        weighted.append((2.0 * (1.5 if hit.pos < 40 else 1.0), hit, "lede"))
-    for hit in rest_hits:
-        weighted.append((0.5, hit, "rest"))
+    weighted: list[tuple[float, int, _Found, str]] = []
+    for (pos, _name, found), venue in zip(title_hits, title_venues, strict=True):
+        weighted.append((3.0 if venue else 6.0, pos, found, "title"))
+    for pos, _name, found in lede_hits:
+        weighted.append((2.0 * (1.5 if pos < 40 else 1.0), pos, found, "lede"))
+    for pos, _name, found in rest_hits:
+        weighted.append((0.5, pos, found, "rest"))
 
     scores: dict[str, float] = {}
     # Unambiguous evidence first; ambiguous names and names shared by several provinces then join the
     # provinces that already have some.
-    for weight, hit, _where in weighted:
-        if not hit.needs_context and len({p.province for p in hit.places}) == 1:
-            scores[hit.places[0].province] = scores.get(hit.places[0].province, 0.0) + weight
-    resolved: list[tuple[float, Hit, str, Place]] = []
-    for weight, hit, where in weighted:
-        provinces = {p.province for p in hit.places}
-        if not hit.needs_context and len(provinces) == 1:
-            resolved.append((weight, hit, where, hit.places[0]))
+    for weight, _pos, (places, _context, plain), _where in weighted:
+        if plain:
+            scores[places[0].province] = scores.get(places[0].province, 0.0) + weight
+    resolved: list[tuple[float, int, str, Place, bool]] = []
+    for weight, pos, (places, _context, plain), where in weighted:
+        if plain:
+            resolved.append((weight, pos, where, places[0], plain))
             continue
-        known = [p for p in hit.places if p.province in scores]
+        known = [p for p in places if p.province in scores]
         if len({p.province for p in known}) == 1:
-            resolved.append((weight, hit, where, known[0]))
+            resolved.append((weight, pos, where, known[0], plain))
     if not resolved:
         return Region(fallback)
-    for weight, hit, _where, place in resolved:
-        if hit.needs_context or len({p.province for p in hit.places}) > 1:
+    for weight, _pos, _where, place, plain in resolved:
+        if not plain:
             scores[place.province] = scores.get(place.province, 0.0) + weight * 0.5
     province = max(scores, key=lambda p: (scores[p], -len(p)))
     return Region(province, _city(province, resolved))
 
 
-def _city(province: str, resolved: list[tuple[float, Hit, str, Place]]) -> str | None:
-    in_title = [(h.pos, pl) for _w, h, where, pl in resolved if where == "title" and pl.province == province]
+def _city(province: str, resolved: list[tuple[float, int, str, Place, bool]]) -> str | None:
+    in_title = [(pos, pl) for _w, pos, where, pl, _plain in resolved if where == "title" and pl.province == province]
     cities = [pl.city for _pos, pl in sorted(in_title, key=lambda e: e[0]) if pl.city]
     if cities:
         return cities[0]
     if in_title:
         return None  # the headline names the province only: a province-level item
-    lede = [(h.pos, pl) for _w, h, where, pl in resolved if where == "lede" and pl.province == province and pl.city]
+    lede = [(pos, pl) for _w, pos, where, pl, _plain in resolved
+            if where == "lede" and pl.province == province and pl.city]
     return min(lede, key=lambda e: e[0])[1].city if lede else None

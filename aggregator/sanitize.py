@@ -133,6 +133,9 @@ def _attached(el: etree._Element, root: etree._Element) -> bool:
 def _clean_attrs(el: etree._Element, name: str, base_url: str) -> bool:
     """Apply the attribute policy to one allowed element; False when the element must go."""
     attrib = el.attrib
+    if not attrib:
+        # Nothing to remove or rewrite (most paragraphs): only an iframe or img without a source must go.
+        return name not in ("iframe", "img")
     if name == "img":
         src = attrib.get("src")
         lazy = next((attrib.get(a) for a in _LAZY_SRC if attrib.get(a)), None)
@@ -173,7 +176,11 @@ def _clean_attrs(el: etree._Element, name: str, base_url: str) -> bool:
 def _blank(el: etree._Element) -> bool:
     """`el` holds no text but whitespace: its XPath string() would strip to nothing."""
     # itertext() yields the same text nodes as string() (comments' and PIs' own text left out, their tails in),
-    # stopping at the first non-blank one; el.xpath("string()") compiled an XPath at each call.
+    # stopping at the first non-blank one; el.xpath("string()") compiled an XPath at each call. Its first piece is
+    # el.text: a paragraph's own text answers without building the iterator.
+    text = el.text
+    if text and text.strip():
+        return False
     return not any(piece.strip() for piece in el.itertext())
 
 

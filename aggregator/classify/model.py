@@ -114,6 +114,9 @@ class NgramModel:
             if n >= self.nmin:
                 windows.append(codes)
         codes = np.concatenate(windows)
+        # Sorted first: numpy's binary search starts each needle where the last one ended when they ascend, which
+        # saves more than the sort costs (the ids come out in code order; predict sorts them).
+        codes.sort()
         slots = np.minimum(keys.searchsorted(codes), keys.size - 1)
         return ids[slots[keys[slots] == codes]]
 

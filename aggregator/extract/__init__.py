@@ -50,8 +50,14 @@ def extract_article(page: Page, source: Source | None = None) -> ArticleRecord:
 
 def _looks_truncated(body: bytes, text: str) -> bool:
     """A page cut off in transfer: no closing </html> near the end of a large document."""
-    tail = text[-2000:].lower()
-    return len(body) > 2000 and "</html>" not in tail and "</body>" not in tail
+    if len(body) <= 2000:
+        return False
+    tail = text[-2000:]
+    # Most pages close in lower case: found as written, the tail is not lower-cased (slow on Chinese text).
+    if "</html>" in tail or "</body>" in tail:
+        return False
+    tail = tail.lower()
+    return "</html>" not in tail and "</body>" not in tail
 
 
 __all__ = ["extract_article"]

@@ -90,6 +90,13 @@ def node_text_lines(node: HtmlElement) -> list[str]:
     return [line for line in lines if line]
 
 
+def text_content(el: HtmlElement) -> str:
+    """All text of an element, as el.text_content() gives it; an element without children is its .text alone."""
+    # text_content() evaluates an XPath (string()) at each call, several times the cost of reading .text; most
+    # paragraphs hold no child element, comment or entity, so their .text is all their text.
+    return el.text_content() if len(el) else el.text or ""
+
+
 def text_of(node: HtmlElement | None) -> str:
     """All text of a node on one line, cleaned."""
     if node is None:
