@@ -95,7 +95,7 @@ def store_batch(store: Store, batch: Sequence[tuple[ArticleRecord, Page | None]]
     except Exception as exc:  # retried one by one below; the error of the culprit is reported there
         if len(batch) == 1:
             return [exc]
-        logger.warning("saving a batch of %d articles failed (%s); saving them one by one", len(batch), exc)
+        logger.warning("saving a batch of %d articles failed (%s); saving them one by one", len(batch), describe_error(exc))
     results = []
     for record, page in batch:
         try:
@@ -103,6 +103,14 @@ def store_batch(store: Store, batch: Sequence[tuple[ArticleRecord, Page | None]]
         except Exception as exc:
             results.append(exc)
     return results
+
+
+def describe_error(exc: BaseException) -> str:
+    """The error in a line: a database error's own message, without the statement and its parameters."""
+    # SQLAlchemy's message repeats the statement with every parameter: whole article texts, megabytes for a group.
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0][:300] if lines else ''}"
 
 
 @dataclass(slots=True)

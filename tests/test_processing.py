@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from aggregator.records import ArticleRecord, Page
 from aggregator.sources import load_registry
 from aggregator.store import open_store
 from aggregator.store.models import Article, ArticleAlias, ManualLabel, RawPage, Source, Story
+from aggregator.store.worker import outcomes
 from tests.conftest import SAMPLES
 
 
@@ -121,3 +123,22 @@ def test_saving_in_groups_equals_saving_one_by_one(tmp_path: Path, group: int, c
     state = _state(grouped_url)
     assert state == _state(one_url)
     assert len(state["stories"]) < len(state["articles"])  # type: ignore[arg-type]  # reposts did join stories
+
+
+def test_a_failed_group_is_saved_one_by_one_and_logged_in_a_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    records = _group_records(store_url)[:12]
+    bad = dataclasses.replace(records[5][0], url="https://news.example.cn/bad.html", source_id="no-such-source")
+    records[5] = (bad, None)
+    store = open_store(store_url)
+    try:
+        with caplog.at_level(logging.WARNING, logger="aggregator.processing"):
+            results = store_batch(store, records, datetime(2025, 8, 1, 12, tzinfo=SHANGHAI))
+    finally:
+        store.close()
+    assert isinstance(results[5], Exception)
+    assert all(not isinstance(r, Exception) for i, r in enumerate(results) if i != 5)
+    warning = next(r.getMessage() for r in caplog.records if "one by one" in r.getMessage())
+    assert "IntegrityError" in warning and "FOREIGN KEY" in warning.upper()
+    assert len(warning) < 500  # not the statement with every article's text
+    assert outcomes(results)[5].error is not None and len(outcomes(results)[5].error or "") < 400

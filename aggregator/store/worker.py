@@ -25,7 +25,7 @@ from multiprocessing import get_context
 
 from sqlalchemy import make_url
 
-from aggregator.processing import store_batch
+from aggregator.processing import describe_error, store_batch
 from aggregator.records import ArticleRecord, Page
 from aggregator.store import Store, open_store
 from aggregator.store.writer import SaveResult
@@ -45,8 +45,7 @@ class Outcome:
 
 def outcomes(results: Sequence[SaveResult | Exception]) -> list[Outcome]:
     """Picklable outcomes of store_batch's results (an ORM row does not cross processes; its status does)."""
-    return [Outcome(None, f"{type(r).__name__}: {r}") if isinstance(r, Exception) else Outcome(r.status)
-            for r in results]
+    return [Outcome(None, describe_error(r)) if isinstance(r, Exception) else Outcome(r.status) for r in results]
 
 
 def can_share(url: str) -> bool:
