@@ -65,11 +65,11 @@ def save_group(session: Session, batch: Sequence[tuple[ArticleRecord, Page | Non
 
     for i, (record, page) in enumerate(batch):
         keys = identity_keys(record)
-        if not record.aliases and not keys & earlier and not stored[i]:
-            run.append(i)
-            earlier.update(keys)
-            continue
+        surely_new = not record.aliases and not keys & earlier and not stored[i]
         earlier.update(keys)
+        if surely_new:
+            run.append(i)
+            continue
         if run:
             insert_run()
         results[i] = save_article(session, record, page, now, keep_raw)
@@ -95,7 +95,8 @@ def store_batch(store: Store, batch: Sequence[tuple[ArticleRecord, Page | None]]
     except Exception as exc:  # retried one by one below; the error of the culprit is reported there
         if len(batch) == 1:
             return [exc]
-        logger.warning("saving a batch of %d articles failed (%s); saving them one by one", len(batch), describe_error(exc))
+        logger.warning("saving a batch of %d articles failed (%s); saving them one by one", len(batch),
+                       describe_error(exc))
     results = []
     for record, page in batch:
         try:

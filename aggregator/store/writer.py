@@ -70,57 +70,59 @@ def page_from_raw(raw: RawPage) -> Page:
 _ARTICLE_ROWS, _ALIAS_ROWS = Article.__table__, ArticleAlias.__table__
 
 
-def _probe(urls: int) -> Any:
-    """may_be_stored's query for `urls` URLs. A NULL parameter never matches (x = NULL is unknown)."""
-    return union_all(
-        select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.url.in_([bindparam(f"u{i}") for i in range(urls)])),
-        select(_ALIAS_ROWS.c.article_id).where(_ALIAS_ROWS.c.url.in_([bindparam(f"a{i}") for i in range(urls)])),
-        select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.source_id == bindparam("source_id"),
-                                         _ARTICLE_ROWS.c.content_hash == bindparam("content_hash")),
-        select(_ARTICLE_ROWS.c.id).where(_ARTICLE_ROWS.c.wechat_biz == bindparam("biz"),
-                                         _ARTICLE_ROWS.c.wechat_mid == bindparam("mid"),
-                                         _ARTICLE_ROWS.c.wechat_idx == bindparam("idx")),
-    ).limit(1)
+def _probe(urls: int, hashes: int, keys: int) -> Any:
+    """The store probe for so many URLs, text hashes and WeChat keys: a row (kind, values) for each one found.
+
+    A NULL parameter never matches (x = NULL is unknown). WeChat keys are matched on __biz and mid here and on
+    the whole key by the caller.
+    """
+    def named(prefix: str, count: int) -> list[Any]:
+        return [bindparam(f"{prefix}{i}") for i in range(count)]
+
+    parts = [select(literal("url"), _ARTICLE_ROWS.c.url, literal(None), literal(None))
+             .where(_ARTICLE_ROWS.c.url.in_(named("u", urls))),
+             select(literal("url"), _ALIAS_ROWS.c.url, literal(None), literal(None))
+             .where(_ALIAS_ROWS.c.url.in_(named("u", urls)))]
+    if hashes:
+        parts.append(select(literal("text"), _ARTICLE_ROWS.c.source_id, _ARTICLE_ROWS.c.content_hash, literal(None))
+                     .where(_ARTICLE_ROWS.c.content_hash.in_(named("h", hashes))))
+    if keys:
+        parts.append(select(literal("wechat"), _ARTICLE_ROWS.c.wechat_biz, _ARTICLE_ROWS.c.wechat_mid,
+                            _ARTICLE_ROWS.c.wechat_idx)
+                     .where(_ARTICLE_ROWS.c.wechat_biz.in_(named("b", keys)),
+                            _ARTICLE_ROWS.c.wechat_mid.in_(named("m", keys))))
+    return union_all(*parts)
+
+
+_PROBE_CHUNK = 200  # records per query: well under any database's limit of bound parameters
 
 
 def may_be_stored(db: Session | Connection, record: ArticleRecord) -> bool:
     """False when the store surely holds neither this record nor a same-source copy of it (one indexed query).
 
     Most crawled articles are new; this lets them skip the ORM lookups of find_existing and same_source_copy.
-    It runs once per crawled article: compiled once per number of URLs, run by the driver (see store.driver).
     """
-    urls = list(dict.fromkeys([record.url, *record.aliases]))
-    biz, mid, idx = record.wechat_key or (None, None, None)
-    values = {"source_id": record.source_id, "content_hash": record.content_hash or None, "biz": biz, "mid": mid,
-              "idx": idx, **{f"u{i}": url for i, url in enumerate(urls)}, **{f"a{i}": url for i, url in enumerate(urls)}}
-    return execute_compiled(db, ("may_be_stored", len(urls)), lambda: _probe(len(urls)), values).first() is not None
-
-
-_PROBE_MANY = union_all(
-    select(literal("url"), _ARTICLE_ROWS.c.url, literal(None), literal(None))
-    .where(_ARTICLE_ROWS.c.url.in_(bindparam("urls", expanding=True))),
-    select(literal("url"), _ALIAS_ROWS.c.url, literal(None), literal(None))
-    .where(_ALIAS_ROWS.c.url.in_(bindparam("alias_urls", expanding=True))),
-    select(literal("text"), _ARTICLE_ROWS.c.source_id, _ARTICLE_ROWS.c.content_hash, literal(None))
-    .where(_ARTICLE_ROWS.c.content_hash.in_(bindparam("hashes", expanding=True))),
-    select(literal("wechat"), _ARTICLE_ROWS.c.wechat_biz, _ARTICLE_ROWS.c.wechat_mid, _ARTICLE_ROWS.c.wechat_idx)
-    .where(_ARTICLE_ROWS.c.wechat_biz.in_(bindparam("bizs", expanding=True)),
-           _ARTICLE_ROWS.c.wechat_mid.in_(bindparam("mids", expanding=True))),
-)
-_PROBE_CHUNK = 200  # records per query: well under any database's limit of bound parameters
+    return stored_among(db, [record])[0]
 
 
 def stored_among(db: Session | Connection, records: Sequence[ArticleRecord]) -> list[bool]:
-    """may_be_stored() of each record, with one query per 200 records instead of one per record."""
+    """may_be_stored() of each record, with one query per 200 records.
+
+    It runs once per crawled article and once per group: compiled once per number of values, run by the driver
+    (see store.driver).
+    """
     found: set[tuple[str | None, ...]] = set()
     for start in range(0, len(records), _PROBE_CHUNK):
         chunk = records[start : start + _PROBE_CHUNK]
         urls = list(dict.fromkeys(url for r in chunk for url in (r.url, *r.aliases)))
-        keys = [r.wechat_key for r in chunk if r.wechat_key]
-        params = {"urls": urls, "alias_urls": urls,
-                  "hashes": list(dict.fromkeys(r.content_hash for r in chunk if r.content_hash)),
-                  "bizs": list(dict.fromkeys(k[0] for k in keys)), "mids": list(dict.fromkeys(k[1] for k in keys))}
-        for kind, a, b, c in db.execute(_PROBE_MANY, params):
+        hashes = list(dict.fromkeys(r.content_hash for r in chunk if r.content_hash))
+        keys = list(dict.fromkeys(r.wechat_key for r in chunk if r.wechat_key))
+        values: dict[str, Any] = {f"u{i}": url for i, url in enumerate(urls)}
+        values.update((f"h{i}", content_hash) for i, content_hash in enumerate(hashes))
+        for i, (biz, mid, _idx) in enumerate(keys):
+            values[f"b{i}"], values[f"m{i}"] = biz, mid
+        shape = ("stored_among", len(urls), len(hashes), len(keys))
+        for kind, a, b, c in execute_compiled(db, shape, lambda: _probe(len(urls), len(hashes), len(keys)), values):
             found.add((kind, a) if kind == "url" else (kind, a, b) if kind == "text" else (kind, a, b, c))
     # The same keys identity_keys() makes, so a record is stored when one of them was found.
     return [bool(identity_keys(r) & found) for r in records]

@@ -46,14 +46,13 @@ _SIGNATURES = StorySignature.__table__
 _ARTICLES = Article.__table__
 
 
-
 def _lookup(lsh: int, anchors: int) -> Any:
     """The candidates query for `lsh` LSH keys and `anchors` anchor keys (either part left out when it has none).
 
     LSH and anchor keys are hashed apart (minhash.band_keys, minhash.text_key), so the key alone says which kind
     a row is. Both parts go in one round trip.
     """
-    parts = []
+    parts: list[Any] = []
     if lsh:
         parts.append(select(_BANDS.c.article_id, literal(VIA_BAND).label("via"))
                      .where(_BANDS.c.key.in_([bindparam(f"l{i}") for i in range(lsh)])))
@@ -64,6 +63,7 @@ def _lookup(lsh: int, anchors: int) -> Any:
                      .group_by(_BANDS.c.article_id)
                      .having(func.count() >= MIN_SHARED_ANCHORS))
     return parts[0] if len(parts) == 1 else union_all(*parts)
+
 
 _SIGS = select(_SIGNATURES.c.article_id, _SIGNATURES.c.signature, _SIGNATURES.c.shingles).where(
     _SIGNATURES.c.article_id.in_(bindparam("ids", expanding=True)))
