@@ -16,6 +16,11 @@ crawls it in a fresh process (Twisted's reactor runs once per process), politene
            (with --inline)
   memory   the family variant over a 20,000-page site: peak RSS, and RSS sampled against pages crawled
 
+--repeat N runs the rate variants N times, alternating (bare, family, generic, bare, ...), and prints the
+median of each ratio: one run's ratio moves by a third on these machines, whose speed drifts between runs.
+The "busy" columns are each process's CPU seconds per second of the crawl (1.00 = one core): the process
+near 1.00 is the one that bounds the rate (the crawl's Scrapy thread, on this 2-core machine, not the worker).
+
 Each variant stops after --time-limit seconds (Scrapy's CLOSESPIDER_TIMEOUT) so that one invocation stays
 within a few minutes on a shared machine; rates are pages/s over the time the crawl ran. When the memory
 run does not reach all its pages in --memory-time, the RSS growth per 1,000 pages is reported and
@@ -31,7 +36,7 @@ matching. --check-text [N] runs no crawl: it prints how often N consecutive arti
 matcher's labelled real stories) become story candidates, and whether any pair is judged the same story.
 
 Usage: python benchmarks/crawl.py [--articles 5000] [--time-limit 45] [--memory-pages 20000] [--memory-time 120] [--inline]
-                                  [--skip-memory] [--on-the-fly] [--narrow-text] [--check-text [N]]
+                                  [--repeat N] [--skip-memory] [--on-the-fly] [--narrow-text] [--check-text [N]]
 Figures are ratios against the bare spider measured in the same run; never used as test assertions.
 """
 
@@ -42,6 +47,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -435,6 +441,8 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=45, help="seconds each rate run may crawl")
     parser.add_argument("--memory-pages", type=int, default=20000, help="pages (lists + articles) of the memory run")
     parser.add_argument("--memory-time", type=float, default=120, help="seconds the memory run may crawl")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run the rate variants N times, alternating, and print the median ratios")
     parser.add_argument("--skip-memory", action="store_true", help="skip the memory run")
     parser.add_argument("--inline", action="store_true",
                         help="also run the family variant with the store written in the crawl's process (no worker)")
@@ -465,6 +473,7 @@ def main() -> int:
         check_text(args.check_text)
         return 0
 
+    rounds: list[dict[str, dict[str, Any]]] = []
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="union-news-bench-") as tmp:
         workdir = Path(tmp)
@@ -476,11 +485,17 @@ def main() -> int:
               f"{min(sample) // 1024}-{max(sample) // 1024} KB (mean {sum(sample) // len(sample) // 1024} "
               f"KB); {text} text; pages rendered {'per request' if args.on_the_fly else 'before the runs'}", file=sys.stderr)
         try:
-            for variant in ("bare", "family", "generic", *(("inline",) if args.inline else ())):
-                print(f"running {variant} ...", file=sys.stderr)
-                served = cpu_seconds(server.pid)
-                results[variant] = run_child(variant, port, args.articles, workdir, args.time_limit)
-                results[variant]["server_cpu"] = cpu_seconds(server.pid) - served
+            for round_ in range(max(1, args.repeat)):
+                rounds.append({})
+                for variant in ("bare", "family", "generic", *(("inline",) if args.inline else ())):
+                    print(f"running {variant}{f' (round {round_ + 1} of {args.repeat})' if args.repeat > 1 else ''} ...",
+                          file=sys.stderr)
+                    served = cpu_seconds(server.pid)
+                    # A store of its own per round: a store that holds the site would make the crawl incremental.
+                    (workdir / f"round{round_}").mkdir(exist_ok=True)
+                    rounds[-1][variant] = run_child(variant, port, args.articles, workdir / f"round{round_}",
+                                                    args.time_limit)
+                    rounds[-1][variant]["server_cpu"] = cpu_seconds(server.pid) - served
         finally:
             server.kill()
         if not args.skip_memory:
@@ -493,19 +508,35 @@ def main() -> int:
                 results["memory"]["server_cpu"] = cpu_seconds(server.pid) - served
             finally:
                 server.kill()
-    bare = results["bare"]["pages"] / results["bare"]["seconds"]
+    # The rate runs (named variant.round when repeated), then the memory run.
+    results = {**({f"{name}.{number}": r for number, round_results in enumerate(rounds, 1)
+                   for name, r in round_results.items()} if len(rounds) > 1 else rounds[0]), **results}
     # CPU ms per page of the crawling process and of the site's server: on two cores they share, the crawl's
     # own CPU per page is what bounds its rate once the server no longer does.
     # The store worker (a child process writing the groups) has its own CPU and memory: peak MB adds its peak
     # to the crawl's (an upper bound of what both held at once).
-    print(f"\n{'variant':<9} {'pages':>7} {'new':>6} {'errors':>6} {'seconds':>8} {'pages/s':>8} {'vs bare':>8} "
-          f"{'peak MB':>8} {'crawl ms/p':>10} {'worker ms/p':>11} {'server ms/p':>11}")
+    # Each variant is compared with the bare run of its own round (the memory run with the first round's).
+    def bare_rate(name: str) -> float:
+        bare = results.get("bare") or results[f"bare.{name.rpartition('.')[2] if '.' in name else 1}"]
+        return bare["pages"] / bare["seconds"]
+
+    print(f"\n{'variant':<10} {'pages':>6} {'new':>6} {'errors':>6} {'seconds':>7} {'pages/s':>8} {'vs bare':>7} "
+          f"{'peak MB':>7} {'crawl ms/p':>10} {'worker ms/p':>11} {'server ms/p':>11} {'busy crawl':>10} "
+          f"{'busy worker':>11}")
     for name, r in results.items():
         rate = r["pages"] / r["seconds"]
         pages = max(1, r["pages"])
-        print(f"{name:<9} {r['pages']:>7} {r['new']:>6} {r['errors']:>6} {r['seconds']:>8.1f} {rate:>8.1f} "
-              f"{rate / bare:>8.2f} {r['peak_mb'] + r.get('worker_peak_mb', 0):>8.0f} {r['cpu'] * 1000 / pages:>10.2f} "
-              f"{r.get('worker_cpu', 0) * 1000 / pages:>11.2f} {r['server_cpu'] * 1000 / pages:>11.2f}")
+        print(f"{name:<10} {r['pages']:>6} {r['new']:>6} {r['errors']:>6} {r['seconds']:>7.1f} {rate:>8.1f} "
+              f"{rate / bare_rate(name):>7.2f} {r['peak_mb'] + r.get('worker_peak_mb', 0):>7.0f} "
+              f"{r['cpu'] * 1000 / pages:>10.2f} {r.get('worker_cpu', 0) * 1000 / pages:>11.2f} "
+              f"{r['server_cpu'] * 1000 / pages:>11.2f} {r['cpu'] / r['seconds']:>10.2f} "
+              f"{r.get('worker_cpu', 0) / r['seconds']:>11.2f}")
+    if len(rounds) > 1:
+        for variant in [v for v in rounds[0] if v != "bare"]:
+            ratios = [(r[variant]["pages"] / r[variant]["seconds"]) / (r["bare"]["pages"] / r["bare"]["seconds"])
+                      for r in rounds]
+            print(f"{variant}: median {statistics.median(ratios):.2f} of bare over {len(ratios)} rounds "
+                  f"({', '.join(f'{x:.2f}' for x in ratios)})")
     for name, r in results.items():
         if r.get("worker_wait"):
             print(f"{name}: the crawl waited {r['worker_wait']:.1f} s of {r['seconds']:.1f} s for the store worker")
