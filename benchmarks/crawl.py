@@ -16,10 +16,15 @@ crawls it in a fresh process (Twisted's reactor runs once per process), politene
            (with --inline)
   memory   the family variant over a 20,000-page site: peak RSS, and RSS sampled against pages crawled
 
+--ablate STEP adds the family variant without one step, to see what bounds the rate: `search-index` drops
+the full-text index's insert trigger from that variant's store (the worker no longer indexes), `classify`
+leaves ClassifyPipeline out of ITEM_PIPELINES (the crawl's thread no longer classifies). Such a crawl is not
+the product: its figures only say how much the rate depends on that step.
+
 --repeat N runs the rate variants N times, alternating (bare, family, generic, bare, ...), and prints the
 median of each ratio: one run's ratio moves by a third on these machines, whose speed drifts between runs.
-The "busy" columns are each process's CPU seconds per second of the crawl (1.00 = one core): the process
-near 1.00 is the one that bounds the rate (the crawl's Scrapy thread, on this 2-core machine, not the worker).
+The "busy" columns are each process's CPU seconds per second of the crawl (1.00 = one core): a process near
+1.00 bounds the rate; when both are high, the two cores do (--ablate shows which step the rate depends on).
 
 Each variant stops after --time-limit seconds (Scrapy's CLOSESPIDER_TIMEOUT) so that one invocation stays
 within a few minutes on a shared machine; rates are pages/s over the time the crawl ran. When the memory
@@ -36,7 +41,7 @@ matching. --check-text [N] runs no crawl: it prints how often N consecutive arti
 matcher's labelled real stories) become story candidates, and whether any pair is judged the same story.
 
 Usage: python benchmarks/crawl.py [--articles 5000] [--time-limit 45] [--memory-pages 20000] [--memory-time 120] [--inline]
-                                  [--repeat N] [--skip-memory] [--on-the-fly] [--narrow-text] [--check-text [N]]
+                                  [--repeat N] [--ablate STEP] [--skip-memory] [--on-the-fly] [--narrow-text] [--check-text [N]]
 Figures are ratios against the bare spider measured in the same run; never used as test assertions.
 """
 
@@ -351,7 +356,11 @@ def timed_crawl(process: Any, spider: Any, limit: float) -> tuple[float, list[tu
     return elapsed, samples, crawler
 
 
-def child_full(port: int, family: str, articles: int, workdir: Path, limit: float, worker: bool = True) -> dict[str, Any]:
+ABLATIONS = ("search-index", "classify")
+
+
+def child_full(port: int, family: str, articles: int, workdir: Path, limit: float, worker: bool = True,
+               ablate: str | None = None) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
     from aggregator.clock import crawl_now
@@ -363,17 +372,26 @@ def child_full(port: int, family: str, articles: int, workdir: Path, limit: floa
 
     registry = workdir / f"sources-{family}.toml"
     registry.write_text(registry_text(family, articles), encoding="utf-8")
-    db_url = resolve_db_url(str(workdir / f"bench-{family}-{articles}{'' if worker else '-inline'}.db"))
+    suffix = ('' if worker else '-inline') + (f"-no-{ablate}" if ablate else "")
+    db_url = resolve_db_url(str(workdir / f"bench-{family}-{articles}{suffix}.db"))
     store = open_store(db_url)
     with store.session() as session:
         sync_sources(session, load_registry(registry))
         run_id = start_run(session, "bench", crawl_now()).id
+    if ablate == "search-index":
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TRIGGER articles_fts_ai")
     store.close()
+    pipelines = None
+    if ablate == "classify":
+        from aggregator import settings as project_settings
+
+        pipelines = {k: v for k, v in project_settings.ITEM_PIPELINES.items() if not k.endswith(".ClassifyPipeline")}
     # The production path (`union-news crawl`): project settings, every middleware and pipeline, the store.
     settings = crawl_settings(UNION_NEWS_DB=db_url, UNION_NEWS_SOURCES=str(registry), UNION_NEWS_RUN_ID=run_id,
                               UNION_NEWS_HOSTMAP={"*": f"127.0.0.1:{port}"}, UNION_NEWS_NOW=NOW,
                               UNION_NEWS_WINDOW_DAYS=3650, CLOSESPIDER_TIMEOUT=limit, LOG_INSTALL_ROOT_HANDLER=False,
-                              UNION_NEWS_STORE_WORKER=worker,
+                              UNION_NEWS_STORE_WORKER=worker, ITEM_PIPELINES=pipelines,
                               **POLITENESS_OFF)
     process = CrawlerProcess(settings)
     elapsed, samples, crawler = timed_crawl(process, "sites", limit)
@@ -443,6 +461,8 @@ def main() -> int:
     parser.add_argument("--memory-time", type=float, default=120, help="seconds the memory run may crawl")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="run the rate variants N times, alternating, and print the median ratios")
+    parser.add_argument("--ablate", action="append", choices=ABLATIONS, default=[], metavar="STEP",
+                        help=f"also run the family variant without STEP ({', '.join(ABLATIONS)}; repeatable)")
     parser.add_argument("--skip-memory", action="store_true", help="skip the memory run")
     parser.add_argument("--inline", action="store_true",
                         help="also run the family variant with the store written in the crawl's process (no worker)")
@@ -464,8 +484,9 @@ def main() -> int:
         if args.child == "bare":
             result = child_bare(args.port, args.articles, args.time_limit)
         else:
+            ablate = args.child.removeprefix("family-no-") if args.child.startswith("family-no-") else None
             result = child_full(args.port, "generic" if args.child == "generic" else "trs", args.articles, args.workdir,
-                                args.time_limit, worker=args.child != "inline")
+                                args.time_limit, worker=args.child != "inline", ablate=ablate)
         print(json.dumps(result))
         return 0
 
@@ -487,7 +508,8 @@ def main() -> int:
         try:
             for round_ in range(max(1, args.repeat)):
                 rounds.append({})
-                for variant in ("bare", "family", "generic", *(("inline",) if args.inline else ())):
+                for variant in ("bare", "family", *(f"family-no-{step}" for step in args.ablate), "generic",
+                                *(("inline",) if args.inline else ())):
                     print(f"running {variant}{f' (round {round_ + 1} of {args.repeat})' if args.repeat > 1 else ''} ...",
                           file=sys.stderr)
                     served = cpu_seconds(server.pid)
@@ -520,13 +542,14 @@ def main() -> int:
         bare = results.get("bare") or results[f"bare.{name.rpartition('.')[2] if '.' in name else 1}"]
         return bare["pages"] / bare["seconds"]
 
-    print(f"\n{'variant':<10} {'pages':>6} {'new':>6} {'errors':>6} {'seconds':>7} {'pages/s':>8} {'vs bare':>7} "
+    width = max(10, *(len(name) for name in results))
+    print(f"\n{'variant':<{width}} {'pages':>6} {'new':>6} {'errors':>6} {'seconds':>7} {'pages/s':>8} {'vs bare':>7} "
           f"{'peak MB':>7} {'crawl ms/p':>10} {'worker ms/p':>11} {'server ms/p':>11} {'busy crawl':>10} "
           f"{'busy worker':>11}")
     for name, r in results.items():
         rate = r["pages"] / r["seconds"]
         pages = max(1, r["pages"])
-        print(f"{name:<10} {r['pages']:>6} {r['new']:>6} {r['errors']:>6} {r['seconds']:>7.1f} {rate:>8.1f} "
+        print(f"{name:<{width}} {r['pages']:>6} {r['new']:>6} {r['errors']:>6} {r['seconds']:>7.1f} {rate:>8.1f} "
               f"{rate / bare_rate(name):>7.2f} {r['peak_mb'] + r.get('worker_peak_mb', 0):>7.0f} "
               f"{r['cpu'] * 1000 / pages:>10.2f} {r.get('worker_cpu', 0) * 1000 / pages:>11.2f} "
               f"{r['server_cpu'] * 1000 / pages:>11.2f} {r['cpu'] / r['seconds']:>10.2f} "
