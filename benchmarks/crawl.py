@@ -508,15 +508,15 @@ def main() -> int:
         try:
             for round_ in range(max(1, args.repeat)):
                 rounds.append({})
+                # A store of its own per round: a store that holds the site would make the crawl incremental.
+                round_dir = workdir / f"round{round_}"
+                round_dir.mkdir()
                 for variant in ("bare", "family", *(f"family-no-{step}" for step in args.ablate), "generic",
                                 *(("inline",) if args.inline else ())):
                     print(f"running {variant}{f' (round {round_ + 1} of {args.repeat})' if args.repeat > 1 else ''} ...",
                           file=sys.stderr)
                     served = cpu_seconds(server.pid)
-                    # A store of its own per round: a store that holds the site would make the crawl incremental.
-                    (workdir / f"round{round_}").mkdir(exist_ok=True)
-                    rounds[-1][variant] = run_child(variant, port, args.articles, workdir / f"round{round_}",
-                                                    args.time_limit)
+                    rounds[-1][variant] = run_child(variant, port, args.articles, round_dir, args.time_limit)
                     rounds[-1][variant]["server_cpu"] = cpu_seconds(server.pid) - served
         finally:
             server.kill()
@@ -538,26 +538,26 @@ def main() -> int:
     # The store worker (a child process writing the groups) has its own CPU and memory: peak MB adds its peak
     # to the crawl's (an upper bound of what both held at once).
     # Each variant is compared with the bare run of its own round (the memory run with the first round's).
+    def rate(r: dict[str, Any]) -> float:
+        return r["pages"] / r["seconds"]
+
     def bare_rate(name: str) -> float:
-        bare = results.get("bare") or results[f"bare.{name.rpartition('.')[2] if '.' in name else 1}"]
-        return bare["pages"] / bare["seconds"]
+        return rate(results.get("bare") or results[f"bare.{name.rpartition('.')[2] if '.' in name else 1}"])
 
     width = max(10, *(len(name) for name in results))
     print(f"\n{'variant':<{width}} {'pages':>6} {'new':>6} {'errors':>6} {'seconds':>7} {'pages/s':>8} {'vs bare':>7} "
           f"{'peak MB':>7} {'crawl ms/p':>10} {'worker ms/p':>11} {'server ms/p':>11} {'busy crawl':>10} "
           f"{'busy worker':>11}")
     for name, r in results.items():
-        rate = r["pages"] / r["seconds"]
         pages = max(1, r["pages"])
-        print(f"{name:<{width}} {r['pages']:>6} {r['new']:>6} {r['errors']:>6} {r['seconds']:>7.1f} {rate:>8.1f} "
-              f"{rate / bare_rate(name):>7.2f} {r['peak_mb'] + r.get('worker_peak_mb', 0):>7.0f} "
+        print(f"{name:<{width}} {r['pages']:>6} {r['new']:>6} {r['errors']:>6} {r['seconds']:>7.1f} {rate(r):>8.1f} "
+              f"{rate(r) / bare_rate(name):>7.2f} {r['peak_mb'] + r.get('worker_peak_mb', 0):>7.0f} "
               f"{r['cpu'] * 1000 / pages:>10.2f} {r.get('worker_cpu', 0) * 1000 / pages:>11.2f} "
               f"{r['server_cpu'] * 1000 / pages:>11.2f} {r['cpu'] / r['seconds']:>10.2f} "
               f"{r.get('worker_cpu', 0) / r['seconds']:>11.2f}")
     if len(rounds) > 1:
         for variant in [v for v in rounds[0] if v != "bare"]:
-            ratios = [(r[variant]["pages"] / r[variant]["seconds"]) / (r["bare"]["pages"] / r["bare"]["seconds"])
-                      for r in rounds]
+            ratios = [rate(r[variant]) / rate(r["bare"]) for r in rounds]
             print(f"{variant}: median {statistics.median(ratios):.2f} of bare over {len(ratios)} rounds "
                   f"({', '.join(f'{x:.2f}' for x in ratios)})")
     for name, r in results.items():
