@@ -9,6 +9,8 @@ the memory run always does: 20,000 rendered pages would hold some 700 MB). In th
 crawls it in a fresh process (Twisted's reactor runs once per process), politeness off:
 
   bare     a Scrapy spider that requests the same list and article URLs and does nothing with them
+  items    the bare spider yielding a one-field item per article through four pass-through pipelines (as
+           many as the product has): what Scrapy's item machinery alone costs, before any work of ours
   family   `union-news crawl` as it runs in production: TRS family list parser and per-source selectors,
            normalize, deduplicate, classify, store (SQLite) and story matching
   generic  the same with the generic family and the generic extractor (no selectors)
@@ -408,12 +410,24 @@ def child_full(port: int, family: str, articles: int, workdir: Path, limit: floa
             "worker_wait": float(stats.get("store/worker_wait_seconds", 0.0))}
 
 
-def child_bare(port: int, articles: int, limit: float) -> dict[str, Any]:
+class PassThrough:
+    """An item pipeline that does nothing: the `items` variant has as many as the product has pipelines."""
+
+    def process_item(self, item: Any) -> Any:
+        """Return the item unchanged."""
+        return item
+
+
+def child_bare(port: int, articles: int, limit: float, items: bool = False) -> dict[str, Any]:
+    """The bare spider; with `items`, it also yields a one-field item per article through pass-through pipelines."""
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
+    from aggregator import settings as project_settings
+
     pages = -(-articles // PER_LIST)
     urls = [f"https://{HOST}{list_path(p)}" for p in range(pages)] + [f"https://{HOST}{article_path(n)}" for n in range(articles)]
+    article_urls = set(urls[pages:])
 
     class Bare(scrapy.Spider):
         name = "bare"
@@ -423,7 +437,7 @@ def child_bare(port: int, articles: int, limit: float) -> dict[str, Any]:
                 yield scrapy.Request(url, callback=self.parse)
 
         def parse(self, response):  # type: ignore[no-untyped-def]
-            return None
+            return [{"url": response.url}] if items and response.url in article_urls else None
 
     settings = {**POLITENESS_OFF, "ROBOTSTXT_OBEY": True, "CONCURRENT_ITEMS": 10, "TELNETCONSOLE_ENABLED": False,
                 "UNION_NEWS_HOSTMAP": {"*": f"127.0.0.1:{port}"}, "CLOSESPIDER_TIMEOUT": limit,
@@ -431,6 +445,10 @@ def child_bare(port: int, articles: int, limit: float) -> dict[str, Any]:
                                       "https": "aggregator.crawl.hostmap.HostMapDownloadHandler"},
                 "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
                 "LOG_INSTALL_ROOT_HANDLER": False}
+    if items:
+        # Distinct classes: Scrapy keys pipelines by class, one instance each.
+        settings["ITEM_PIPELINES"] = {type(f"PassThrough{n}", (PassThrough,), {}): priority
+                                      for n, priority in enumerate(project_settings.ITEM_PIPELINES.values())}
     process = CrawlerProcess(settings)
     elapsed, samples, crawler = timed_crawl(process, Bare, limit)
     stats = crawler.stats.get_stats()
@@ -484,8 +502,8 @@ def main() -> int:
     args = parser.parse_args()
 
     if args.child:
-        if args.child == "bare":
-            result = child_bare(args.port, args.articles, args.time_limit)
+        if args.child in ("bare", "items"):
+            result = child_bare(args.port, args.articles, args.time_limit, items=args.child == "items")
         else:
             ablate = args.child.removeprefix("family-no-") if args.child.startswith("family-no-") else None
             result = child_full(args.port, "generic" if args.child == "generic" else "trs", args.articles, args.workdir,
@@ -514,7 +532,7 @@ def main() -> int:
                 # A store of its own per round: a store that holds the site would make the crawl incremental.
                 round_dir = workdir / f"round{round_}"
                 round_dir.mkdir()
-                for variant in ("bare", "family", *(f"family-no-{step}" for step in args.ablate), "generic",
+                for variant in ("bare", "items", "family", *(f"family-no-{step}" for step in args.ablate), "generic",
                                 *(("inline",) if args.inline else ())):
                     print(f"running {variant}{f' (round {round_ + 1} of {args.repeat})' if args.repeat > 1 else ''} ...",
                           file=sys.stderr)
