@@ -271,9 +271,15 @@ def _strip_furniture(work: HtmlElement, drop_hidden: bool) -> HtmlElement:
 _INLINE_PARA_OWNER = frozenset({"p", "pre", "blockquote", "h2", "h3", "h4", "h5", "h6", "li", "dd", "figcaption"})
 
 
-def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None) -> tuple[list[tuple[HtmlElement, str, int]], int]:
+class _Scored(Exception):
+    """Raised inside _paragraphs' walk when the caller wants the runs only up to the first one that scores."""
+
+
+def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None,
+                until_scoring: bool = False) -> tuple[list[tuple[HtmlElement, str, int]], int]:
     """Runs of inline text in document order: (the block holding them, text, characters inside links), and the
-    number of runs that come before the end of `marker` (the headline), or -1 without one."""
+    number of runs that come before the end of `marker` (the headline), or -1 without one. With `until_scoring`,
+    the runs end at the first one that scores (_run_score > 0): all that a known body's header needs."""
     out: list[tuple[HtmlElement, str, int]] = []
     marker_pos = [-1]
 
@@ -326,13 +332,18 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None) -> tuple[l
                 # Link characters are spread over the block's runs in proportion; exact enough for a ratio.
                 share = links[0] * len(piece) // max(len(text), 1)
                 out.append((block, piece, share))
+                if until_scoring and _run_score(piece, share) > 0:
+                    raise _Scored  # the rest of the walk would only add runs after it
         buf.clear()
         links[0] = 0
 
     buf: list[str] = [root.text] if root.text else []
     links = [0]
-    walk(root, root, buf, links, False)
-    flush(root, buf, links)
+    try:
+        walk(root, root, buf, links, False)
+        flush(root, buf, links)
+    except _Scored:
+        pass
     return out, marker_pos[0]
 
 
@@ -1086,7 +1097,8 @@ def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: H
     work.tail = None  # text after the common ancestor is never header (the walk stops inside it)
     title_copy, body_copy = _same_in_copy(common, work, title_el), _same_in_copy(common, work, body_el)
     _strip_furniture(work, drop_hidden=True)
-    body = _Body(body_copy, _paragraphs(body_copy)[0])
+    # The header needs the body's first scoring run only (where it stops): the rest of the body is not walked.
+    body = _Body(body_copy, _paragraphs(body_copy, until_scoring=True)[0])
     if _inside(title_copy, body_copy) and not any(_run_score(t, lk) > 0 for _b, t, lk in body.runs):
         return None  # nothing stops the header inside the body: it would run on past the common ancestor
     result = Extracted()
