@@ -517,11 +517,10 @@ def _tidy_text(node: HtmlElement) -> None:
                 el.tail = tidied
 
 
-_WHITESPACE = re.compile(r"\s+")
-
-
 def _squash(text: str) -> str:
-    return _WHITESPACE.sub("", text)
+    """`text` without any whitespace (what the regex \\s matches: str.split() splits at the same characters)."""
+    # The regex substitution scanned Chinese lines several times slower than split() and join().
+    return "".join(text.split())
 
 
 def _trim_lines(lines: list[str], title: str) -> list[str]:
