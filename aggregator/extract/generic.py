@@ -159,30 +159,42 @@ _SCRIPT_TITLE = re.compile(r"""(?:title|articleTitle|article_title|msg_title)["'
 def _read_meta(doc: HtmlElement, scripts: bool = True) -> _Meta:
     """The page's metadata; without `scripts`, no script variables (script_dates, script_title stay empty)."""
     meta = _Meta()
-    head_title = doc.find(".//title")
+    head_title: HtmlElement | None = None
+    # One walk of the page for the three tags instead of one each: each kind is still read in document order (they
+    # fill different fields), and the headline is the first <title> below `doc`, as doc.find(".//title") found it.
+    for el in doc.iter("title", "meta", "script"):
+        tag = el.tag
+        if tag == "meta":
+            key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "")
+            key = key.strip().lower()
+            content = (el.get("content") or "").strip()
+            if key and content and key not in meta.tags:
+                meta.tags[key] = content
+        elif tag == "script":
+            _read_script(el, meta, scripts)
+        elif head_title is None and el is not doc:
+            head_title = el
     meta.page_title = clean_title(head_title.text_content()) if head_title is not None else ""
-    for el in doc.iter("meta"):
-        key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
-        content = (el.get("content") or "").strip()
-        if key and content and key not in meta.tags:
-            meta.tags[key] = content
-    for script in doc.iter("script"):
-        json_ld = (script.get("type") or "").lower() == "application/ld+json"
-        if not json_ld and not scripts:
-            continue  # not even its text: decoding a large script costs too
-        text = script.text or ""
-        if not text:
-            continue
-        if json_ld:
-            _read_json_ld(text, meta.ld)
-            continue
-        if len(meta.script_dates) < 3:
-            meta.script_dates.extend(m.group(1) for m in _SCRIPT_DATE.finditer(text[:200_000]))
-        if meta.script_title is None:
-            found = _SCRIPT_TITLE.search(text[:50_000])
-            if found:
-                meta.script_title = found.group(1)
     return meta
+
+
+def _read_script(script: HtmlElement, meta: _Meta, scripts: bool) -> None:
+    """What one <script> adds to `meta`: its JSON-LD, else (with `scripts`) its date and title variables."""
+    json_ld = (script.get("type") or "").lower() == "application/ld+json"
+    if not json_ld and not scripts:
+        return  # not even its text: decoding a large script costs too
+    text = script.text or ""
+    if not text:
+        return
+    if json_ld:
+        _read_json_ld(text, meta.ld)
+        return
+    if len(meta.script_dates) < 3:
+        meta.script_dates.extend(m.group(1) for m in _SCRIPT_DATE.finditer(text[:200_000]))
+    if meta.script_title is None:
+        found = _SCRIPT_TITLE.search(text[:50_000])
+        if found:
+            meta.script_title = found.group(1)
 
 
 def _read_json_ld(text: str, out: dict[str, str]) -> None:
@@ -1032,7 +1044,9 @@ def _locate(doc: HtmlElement, drop_hidden: bool, meta: _Meta) -> tuple[HtmlEleme
 def _base_url(doc: HtmlElement, url: str) -> str:
     """The URL relative links resolve against: the page's <base href> when it stays on the page's own site, else
     the page's URL (a <base> pointing at another host would turn every relative image into a third party's)."""
-    base = doc.find(".//base[@href]")
+    # The first <base> with an href below `doc`, as doc.find(".//base[@href]") found it: ElementPath tested each
+    # element in Python; iter() finds the tag in C.
+    base = next((el for el in doc.iter("base") if el.get("href") is not None and el is not doc), None)
     if base is not None:
         href = (base.get("href") or "").strip()
         if href and not href.startswith(("javascript:", "data:")):
