@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 
 import lxml.html
@@ -26,10 +27,23 @@ _SKIP = frozenset({"script", "style", "noscript", "template"})
 _STRAY_CLOSE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 # lxml.html's own parser picks each element's Python class (forms, inputs, labels) in a Python callback that runs
 # whenever an element is touched from Python. The parsers use none of those classes: one lookup in C serves all.
-_PARSER = lxml.html.HTMLParser()
-_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+_LOOKUP = etree.ElementDefaultClassLookup(
     element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
-    entity=lxml.html.HtmlEntity))
+    entity=lxml.html.HtmlEntity)
+_PARSER = lxml.html.HTMLParser()
+_PARSER.set_element_class_lookup(_LOOKUP)
+# The same parser for UTF-8 bytes (parse_page): libxml2 reads them as they are. Given a str, lxml hands libxml2
+# the string's UCS-2 buffer, which libxml2 first converts to UTF-8: the same characters, more work.
+_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+_UTF8_PARSER.set_element_class_lookup(_LOOKUP)
+# _STRAY_CLOSE for UTF-8 bytes: \s of a str pattern is every Unicode space (str.isspace), so this one matches
+# the UTF-8 encoding of each; no other character matches a letter of "html" or "body" under IGNORECASE.
+_UNICODE_SPACES = b"|".join(re.escape(chr(code).encode()) for code in range(0x3001) if chr(code).isspace())
+_STRAY_CLOSE_BYTES = re.compile(rb"</(?:html|body)(?:" + _UNICODE_SPACES + rb")*>", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^<\?xml[^>]*\?>")
+_XML_DECLARATION_BYTES = re.compile(rb"^<\?xml[^>]*\?>")
+# What str.strip() removes that bytes.strip() removes too (ASCII whitespace); see _parse_utf8.
+_ASCII_STRIP = b" \t\n\r\x0b\x0c"
 
 
 def decode_page(page: Page) -> str:
@@ -38,11 +52,42 @@ def decode_page(page: Page) -> str:
     return text
 
 
+def parse_page(page: Page) -> tuple[str, HtmlElement]:
+    """The page's text and tree: (decode_page(page), parse_html(that text, page.url)), parsed from the page's
+    bytes when they are the UTF-8 of that text (most pages), which spares libxml2 a conversion."""
+    text, encoding = decode_html(page.body, page.header("content-type"), page.encoding)
+    doc = _parse_utf8(page.body, text, page.url) if encoding == "utf-8" else None
+    return text, doc if doc is not None else parse_html(text, page.url)
+
+
+def _parse_utf8(body: bytes, text: str, base_url: str | None) -> HtmlElement | None:
+    """parse_html(text, base_url) done on `body`, the bytes `text` was decoded from as UTF-8; None where that could
+    differ (parse_html then parses the text)."""
+    # Without U+FFFD the decoding replaced no byte (nor is one there): body is text's UTF-8, unless a BOM was cut.
+    if "\ufffd" in text or body.startswith(codecs.BOM_UTF8):
+        return None
+    stripped = text.strip()
+    raw = body.strip(_ASCII_STRIP)
+    # bytes.strip() removes ASCII whitespace only, str.strip() every kind: the same ends when as many characters
+    # went (each one byte); an empty page or a BOM-like U+FEFF left at the start is parse_html's business.
+    if not stripped or len(body) - len(raw) != len(text) - len(stripped) or stripped.startswith("\ufeff"):
+        return None
+    raw = _XML_DECLARATION_BYTES.sub(b"", raw)
+    # lxml refuses a str that still starts with an XML declaration (parse_html then gives an empty document).
+    if raw.startswith(b"<?xml"):
+        return None
+    raw = _STRAY_CLOSE_BYTES.sub(b"", raw)
+    try:
+        return lxml.html.document_fromstring(raw, parser=_UTF8_PARSER, base_url=base_url)
+    except (etree.ParserError, ValueError):
+        return None
+
+
 def parse_html(text: str, base_url: str | None = None) -> HtmlElement:
     """Parse HTML text into an lxml tree (an empty document for empty input)."""
     text = text.strip() or "<html></html>"
     # lxml refuses str input that carries an XML encoding declaration.
-    text = re.sub(r"^<\?xml[^>]*\?>", "", text)
+    text = _XML_DECLARATION.sub("", text)
     text = _STRAY_CLOSE.sub("", text)
     try:
         doc = lxml.html.document_fromstring(text, parser=_PARSER, base_url=base_url)
