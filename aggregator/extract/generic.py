@@ -1106,10 +1106,15 @@ def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: H
     if common is None or any(el.tag in _DROP_TAGS or _is_hidden(el) for el in {*ancestors, body_el,
                                                                               *body_el.iterancestors()}):
         return None  # in furniture the cleaning removes: the cleaned page has no such headline or body
-    work = copy.deepcopy(common)
-    work.tail = None  # text after the common ancestor is never header (the walk stops inside it)
-    title_copy, body_copy = _same_in_copy(common, work, title_el), _same_in_copy(common, work, body_el)
-    _strip_furniture(work, drop_hidden=True)
+    if _has_furniture(common):
+        work = copy.deepcopy(common)
+        work.tail = None  # text after the common ancestor is never header (the walk stops inside it)
+        title_copy, body_copy = _same_in_copy(common, work, title_el), _same_in_copy(common, work, body_el)
+        _strip_furniture(work, drop_hidden=True)
+    else:
+        # Nothing to strip: the cleaned copy would be the page's own elements, which are read as they are (nothing
+        # below changes them; the header's walk stops at the body, inside `common`, before its tail).
+        work, title_copy, body_copy = common, title_el, body_el
     # The header needs the body's first scoring run only (where it stops): the rest of the body is not walked.
     body = _Body(body_copy, _paragraphs(body_copy, until_scoring=True)[0])
     if _inside(title_copy, body_copy) and not any(_run_score(t, lk) > 0 for _b, t, lk in body.runs):
@@ -1119,6 +1124,17 @@ def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: H
     _read_header_fields(result, _read_meta(doc, scripts=False), _header(work, title_copy, body), work, url,
                         published=False)
     return result
+
+
+# _MAYBE_HIDDEN below an element: the element itself and its descendants with a style, hidden or type attribute.
+_MAYBE_HIDDEN_BELOW = etree.XPath("(.//@style|.//@hidden|.//@type)/..")
+
+
+def _has_furniture(root: HtmlElement) -> bool:
+    """_strip_furniture(a copy of `root`, drop_hidden=True) would remove something (`root` itself never goes)."""
+    if next(root.iterdescendants(*_DROP_TAGS, etree.Comment, etree.ProcessingInstruction), None) is not None:
+        return True
+    return any(el is not root and _is_hidden(el) for el in _MAYBE_HIDDEN_BELOW(root))
 
 
 def _same_in_copy(original_root: HtmlElement, copy_root: HtmlElement, el: HtmlElement) -> HtmlElement:
