@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from aggregator.extract import generic
-from aggregator.extract.html import HtmlElement, parse_html
+from aggregator.extract.html import HtmlElement, node_text_lines, parse_html, text_content
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pages"
 URL = "https://www.example.cn/a/1.html"
@@ -192,3 +192,60 @@ def test_extract_around_reads_the_header() -> None:
     doc = parse_html(AROUND.format(between=AROUND_CASES["info line"]["between"], first="", after=""), URL)
     found = generic.extract_around(doc, URL, doc.find(".//h1"), doc.find(".//div[@class='article']"))
     assert found is not None and (found.author, found.origin) == ("王小明", "示例日报")
+
+
+# -- body_lines_and_leaves + prune_leaves: one walk for the lines and the leaves ----------------------------------
+
+def _former_prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
+    keep = set(kept)
+    joined = "\n".join(kept)
+    for el in list(node.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "table", "ul", "section",
+                             "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote", "ol", "a")):
+        if el is node or el.getparent() is None:
+            continue
+        if next(el.iter("img"), None) is not None:
+            continue
+        if any(isinstance(c.tag, str) and c.tag in generic.BLOCK_TAGS and c.tag != "br" for c in el.iterdescendants()):
+            continue
+        text = generic.clean_line(text_content(el))
+        if text and text not in keep and text not in joined:
+            el.drop_tree()
+
+
+BODIES = {
+    "paragraphs": "<p>第一段。</p><p>第二段。</p><p>责任编辑：某某</p>",
+    "nested inline leaves": "<p><span>来源：<b>某报</b></span>正文<a href='/x'>链接</a></p><p><font>分享到</font></p>",
+    "br inside a leaf": "<p>第一行<br>第二行</p><div>上<br/>下</div>",
+    "script text in a leaf": "<p>正文<script>var x = 1;</script>尾巴</p><span>甲<style>.a{}</style></span>",
+    "comments": "<p>正<!-- 注释 -->文</p><div><!-- 只有注释 --></div><p><!-- x -->尾</p>",
+    "images": "<p><img src='a.jpg'>图注</p><div><span><img src='b.jpg'></span></div><p>说明文字</p>",
+    "blocks below": "<div><p>甲</p>乙</div><li><ul><li>丙</li></ul></li><td><table><tr><td>丁</td></tr></table></td>",
+    "noscript with elements": "<div><noscript><p>请开启脚本</p><img src='n.jpg'></noscript>正文</div>"
+                              "<span><noscript><div><b>丙</b></div></noscript>丁</span>",
+    "template with a block": "<p>甲<template><div><span>模板</span></div></template></p>",
+    "tails merging": "<div>头<span>删</span>中<span>删</span>尾</div><p>留</p><p>删</p>末",
+    "empty and blank leaves": "<p></p><p> </p><span>\u3000</span><div>实</div>",
+    "same text twice": "<p>重复</p><div><p>重复</p></div><p>重复的一部分</p>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_body_lines_and_leaves_give_the_lines_and_the_pruning_of_the_former_walks(name: str) -> None:
+    node = parse_html(f"<html><body><div id='body'>{BODIES[name]}</div></body></html>").find(".//div[@id='body']")
+    lines, _leaves = generic.body_lines_and_leaves(node)
+    assert lines == node_text_lines(node)
+    for kept in (lines, lines[::2], lines[1:], [], ["第一段。", "重复", "正文"]):
+        former, fused = copy.deepcopy(node), copy.deepcopy(node)
+        _former_prune_to_lines(former, kept)
+        generic.prune_leaves(generic.body_lines_and_leaves(fused)[1], kept)
+        assert etree.tostring(fused, encoding="unicode") == etree.tostring(former, encoding="unicode")
+        again = copy.deepcopy(node)
+        generic.prune_to_lines(again, kept)
+        assert etree.tostring(again, encoding="unicode") == etree.tostring(former, encoding="unicode")
+
+
+def test_leaves_are_in_document_order_with_their_cleaned_text() -> None:
+    node = parse_html("<div id='b'><p>甲\u3000乙</p><div><span>丙<script>x</script></span><img src='a'></div>"
+                      "<li>丁<br>戊</li></div>").find(".//div[@id='b']")
+    leaves = generic.body_lines_and_leaves(node)[1]
+    assert [(el.tag, text) for el, text in leaves] == [("p", "甲 乙"), ("span", "丙x"), ("li", "丁戊")]

@@ -27,8 +27,9 @@ from aggregator.extract.html import (
     BLOCK_TAGS,
     HtmlElement,
     inline_text,
-    text_content,
     node_text_lines,
+    node_text_lines_and_leaves,
+    text_content,
 )
 from aggregator.sanitize import sanitize_html
 from aggregator.text import clean_line, clean_title
@@ -582,19 +583,29 @@ def _is_promo(line: str) -> bool:
     return len(line) < 160 and bool(_PROMO_CALL.search(line)) and len(set(_PROMO.findall(line))) >= 3
 
 
+# The elements that _prune_to_lines drops when they are leaves (no <img>, no block but <br> below them).
+_PRUNE_TAGS = frozenset(("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "table", "ul", "section",
+                         "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote", "ol", "a"))
+
+
 def _prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
     """Drop the leaf blocks of `node` whose text was trimmed from the body (info, editor, share lines)."""
+    prune_leaves(node_text_lines_and_leaves(node, _PRUNE_TAGS)[1], kept)
+
+
+def body_lines_and_leaves(node: HtmlElement) -> tuple[list[str], list[tuple[HtmlElement, str]]]:
+    """node_text_lines(node), and the leaves that prune_leaves judges, from one walk of `node`."""
+    return node_text_lines_and_leaves(node, _PRUNE_TAGS)
+
+
+def prune_leaves(leaves: list[tuple[HtmlElement, str]], kept: list[str]) -> None:
+    """_prune_to_lines(node, kept) for the leaves that body_lines_and_leaves(node) found (node unchanged since)."""
+    # Whether a leaf goes depends on its own subtree only, which no drop of an element before it in document order
+    # changes (a drop moves its tail into the element before it or into its parent): deciding them all on the
+    # unchanged tree and dropping them in document order is what deciding and dropping one at a time did.
     keep = set(kept)
     joined = "\n".join(kept)
-    for el in list(node.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "table", "ul", "section",
-                             "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote", "ol", "a")):
-        if el is node or el.getparent() is None:
-            continue
-        if next(el.iter("img"), None) is not None:  # el is no img itself: its images, as .//img finds them
-            continue
-        if any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS and c.tag != "br" for c in el.iterdescendants()):
-            continue
-        text = clean_line(text_content(el))
+    for el, text in leaves:
         if text and text not in keep and text not in joined:
             el.drop_tree()
 
@@ -607,6 +618,11 @@ def prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
 def clean_body_lines(lines: list[str], title: str) -> list[str]:
     """The article's lines of a body's text: furniture and info lines out, cut at the editor/copyright lines."""
     return _trim_lines(lines, title)
+
+
+def tidy_text(node: HtmlElement) -> None:
+    """Clean a (pruned) body node's text for HTML output: invisible characters, paragraph indents, bare wrappers."""
+    _tidy_text(node)
 
 
 def tidy_body(node: HtmlElement, kept: list[str]) -> None:
@@ -1075,10 +1091,12 @@ def extract_generic(doc: HtmlElement, url: str) -> Extracted:
     header = _header(root, title_el, body)
     if body is not None:
         cleaned = _clean_body(body.node, result.title)
-        result.body_lines = _trim_lines(node_text_lines(cleaned), result.title)
-        _prune_to_lines(cleaned, result.body_lines)
-        _tidy_text(cleaned)
-        result.body_html = sanitize_html(lxml_to_string(cleaned), _base_url(doc, url)) if result.body_lines else ""
+        lines, leaves = body_lines_and_leaves(cleaned)
+        result.body_lines = _trim_lines(lines, result.title)
+        if result.body_lines:
+            prune_leaves(leaves, result.body_lines)
+            _tidy_text(cleaned)
+            result.body_html = sanitize_html(lxml_to_string(cleaned), _base_url(doc, url))
         result.images = re.findall(r'<img[^>]+src="([^"]+)"', result.body_html)
     _read_header_fields(result, meta, header, root, url)
     return result

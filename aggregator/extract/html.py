@@ -135,6 +135,63 @@ def node_text_lines(node: HtmlElement) -> list[str]:
     return [line for line in lines if line]
 
 
+def node_text_lines_and_leaves(node: HtmlElement, tags: frozenset[str]) -> tuple[list[str],
+                                                                                   list[tuple[HtmlElement, str]]]:
+    """node_text_lines(node), and from the same walk the leaves among the elements below `node` with a tag in
+    `tags`: those with no <img> and no block but <br> below them, in document order, each with its text (all of it,
+    as text_content() gives it) cleaned."""
+    parts: list[str] = []
+    leaves: list[tuple[HtmlElement, str] | None] = []
+
+    def walk(el: HtmlElement) -> int:
+        """Walk `el` as node_text_lines does; returns what its subtree holds: 1 a block but <br>, 2 an <img>."""
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP or not tag:
+            if el.tail:
+                parts.append(el.tail)
+            return _skipped(el, tags, leaves) if tag and len(el) else 0
+        block = tag in _BLOCK
+        if block:
+            parts.append("\n")
+        text = el.text
+        if text:
+            parts.append(text)
+        # A leaf is known after its children are: its place in document order is kept for it meanwhile.
+        slot = -1
+        if tag in tags and el is not node:
+            slot = len(leaves)
+            leaves.append(None)
+        below = 0
+        for child in el:
+            below |= walk(child)
+        if block:
+            parts.append("\n")
+        if el.tail:
+            parts.append(el.tail)
+        if slot >= 0 and not below:
+            leaves[slot] = (el, clean_line(el.text_content() if len(el) else text or ""))
+        return below | (1 if block and tag != "br" else 0) | (2 if tag == "img" else 0)
+
+    walk(node)
+    lines = (clean_line(line) for line in "".join(parts).split("\n"))
+    return [line for line in lines if line], [leaf for leaf in leaves if leaf is not None]
+
+
+def _skipped(el: HtmlElement, tags: frozenset[str], leaves: list[tuple[HtmlElement, str] | None]) -> int:
+    """For the subtree of a <script>, <style>, <noscript> or <template> with elements in it, whose text is no line:
+    its leaves (added to `leaves`) and what it holds, as node_text_lines_and_leaves' walk returns it."""
+    holds = 0
+    for below in el.iterdescendants():
+        tag = below.tag
+        if not isinstance(tag, str):
+            continue
+        holds |= (1 if tag in _BLOCK and tag != "br" else 0) | (2 if tag == "img" else 0)
+        if tag in tags and next(below.iter("img"), None) is None and not any(
+                isinstance(c.tag, str) and c.tag in _BLOCK and c.tag != "br" for c in below.iterdescendants()):
+            leaves.append((below, clean_line(text_content(below))))
+    return holds
+
+
 def text_content(el: HtmlElement) -> str:
     """All text of an element, as el.text_content() gives it; an element without children is its .text alone."""
     # text_content() evaluates an XPath (string()) at each call, several times the cost of reading .text; most

@@ -20,12 +20,14 @@ from lxml.cssselect import CSSSelector
 from aggregator.extract.generic import (
     Extracted,
     base_url,
+    body_lines_and_leaves,
     clean_body_lines,
     extract_around,
     lxml_to_string,
-    tidy_body,
+    prune_leaves,
+    tidy_text,
 )
-from aggregator.extract.html import HtmlElement, node_text_lines, text_of
+from aggregator.extract.html import HtmlElement, text_of
 from aggregator.sanitize import sanitize_html
 from aggregator.text import clean_title
 
@@ -100,10 +102,13 @@ def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], field
                 for el in _select(node, drop_css):
                     if el.getparent() is not None:
                         el.drop_tree()
-            lines = clean_body_lines(node_text_lines(node), fields.title)
+            # One walk gives the body's lines and the leaf blocks that the kept lines decide on.
+            raw_lines, leaves = body_lines_and_leaves(node)
+            lines = clean_body_lines(raw_lines, fields.title)
             if lines:
                 fields.body_lines = lines
-                tidy_body(node, lines)
+                prune_leaves(leaves, lines)
+                tidy_text(node)
                 fields.body_html = sanitize_html(lxml_to_string(node), base_url(doc, url))
                 fields.images = re.findall(r'<img[^>]+src="([^"]+)"', fields.body_html)
                 applied.add("body")
