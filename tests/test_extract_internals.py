@@ -68,6 +68,8 @@ def _former_read_meta(doc: HtmlElement, scripts: bool = True) -> generic._Meta:
     meta = generic._Meta()
     head_title = doc.find(".//title")
     meta.page_title = generic.clean_title(head_title.text_content()) if head_title is not None else ""
+    base = doc.find(".//base[@href]")  # the former base_url's own walk
+    meta.base_href = base.get("href") if base is not None else None
     for el in doc.iter("meta"):
         key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
         content = (el.get("content") or "").strip()
@@ -107,6 +109,7 @@ META_PAGES = {
                            "</script><script></script></head><body><script>ptime: '2025-07-21 07:00'</script>"
                            "<meta itemprop='datePublished' content='2025-07-20'></body></html>",
     "broken json-ld": "<html><head><script type='application/ld+json'>{not json</script><title>t</title></head></html>",
+    "bases": "<html><head><base target='_top'><title>t</title><base href='/x/'><base href='/y/'></head></html>",
 }
 
 
@@ -130,10 +133,13 @@ def test_read_meta_on_the_fixture_pages(path: Path) -> None:
     ("<base href=''><base href='/b/'>", URL),  # the first with an href decides, even an empty one
     ("<base href='https://other.example/'>", URL),
     ("<base href='javascript:void(0)'>", URL),
+    ("<base href='https://www.example.cn/c/'><base href='/b/'>", "https://www.example.cn/c/"),
+    ("</head><body><base href='/b/'>", "https://www.example.cn/b/"),
 ])
 def test_base_url_takes_the_first_base_with_an_href(head: str, expected: str) -> None:
     doc = parse_html(f"<html><head>{head}</head><body><p>x</p></body></html>")
     assert generic.base_url(doc, URL) == expected
+    assert generic.base_url_of(generic.page_head(doc), URL) == expected  # from the walk that reads the metadata
     former = doc.find(".//base[@href]")
     assert (former.get("href") if former is not None else None) == next(
         (el.get("href") for el in doc.iter("base") if el.get("href") is not None), None)

@@ -133,6 +133,7 @@ class _Meta:
     script_dates: list[str] = field(default_factory=list)
     script_title: str | None = None
     page_title: str = ""
+    base_href: str | None = None  # the href of the first <base> that has one (None without)
 
     def get(self, *names: str) -> str | None:
         for name in names:
@@ -161,11 +162,16 @@ def _read_meta(doc: HtmlElement, scripts: bool = True) -> _Meta:
     """The page's metadata; without `scripts`, no script variables (script_dates, script_title stay empty)."""
     meta = _Meta()
     head_title: HtmlElement | None = None
-    # One walk of the page for the three tags instead of one each: each kind is still read in document order (they
-    # fill different fields), and the headline is the first <title> below `doc`, as doc.find(".//title") found it.
-    for el in doc.iter("title", "meta", "script"):
+    # One walk of the page for the four tags instead of one each: each kind is still read in document order (they
+    # fill different fields); the headline is the first <title> below `doc`, as doc.find(".//title") found it, and
+    # the base the first <base> with an href, as doc.find(".//base[@href]") found it.
+    base_found = False
+    for el in doc.iter("title", "meta", "script", "base"):
         tag = el.tag
-        if tag == "meta":
+        if tag == "base":
+            if not base_found and el is not doc and (href := el.get("href")) is not None:
+                meta.base_href, base_found = href, True
+        elif tag == "meta":
             key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "")
             key = key.strip().lower()
             content = (el.get("content") or "").strip()
@@ -1063,8 +1069,13 @@ def _base_url(doc: HtmlElement, url: str) -> str:
     # The first <base> with an href below `doc`, as doc.find(".//base[@href]") found it: ElementPath tested each
     # element in Python; iter() finds the tag in C.
     base = next((el for el in doc.iter("base") if el.get("href") is not None and el is not doc), None)
-    if base is not None:
-        href = (base.get("href") or "").strip()
+    return _resolve_base(base.get("href") if base is not None else None, url)
+
+
+def _resolve_base(base_href: str | None, url: str) -> str:
+    """_base_url for the href of the page's first <base> that has one (None without)."""
+    if base_href is not None:
+        href = base_href.strip()
         if href and not href.startswith(("javascript:", "data:")):
             resolved = urljoin(url, href)
             if _site(resolved) == _site(url) and urlsplit(resolved).scheme in ("http", "https"):
@@ -1096,7 +1107,7 @@ def extract_generic(doc: HtmlElement, url: str) -> Extracted:
         if result.body_lines:
             prune_leaves(leaves, result.body_lines)
             _tidy_text(cleaned)
-            result.body_html = sanitize_html(lxml_to_string(cleaned), _base_url(doc, url))
+            result.body_html = sanitize_html(lxml_to_string(cleaned), _resolve_base(meta.base_href, url))
         result.images = re.findall(r'<img[^>]+src="([^"]+)"', result.body_html)
     _read_header_fields(result, meta, header, root, url)
     return result
@@ -1114,9 +1125,22 @@ def _read_header_fields(result: Extracted, meta: _Meta, header: _Header, root: H
     result.author = _find_author(header, meta, result.origin)
 
 
-def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: HtmlElement) -> Extracted | None:
+def page_head(doc: HtmlElement) -> _Meta:
+    """What extract_around needs of the page's metadata (and the <base> base_url_of reads), from one walk."""
+    # Without the time, nothing here reads script variables: searching a real page's scripts for them costs ~1 ms.
+    return _read_meta(doc, scripts=False)
+
+
+def base_url_of(head: _Meta, url: str) -> str:
+    """base_url(doc, url) for the page whose page_head(doc) `head` is."""
+    return _resolve_base(head.base_href, url)
+
+
+def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: HtmlElement,
+                   head: _Meta | None = None) -> Extracted | None:
     """Author and 来源 of a page whose headline and body are known (found by other means), read as extract_generic
-    reads them but without its search for the body; None where that reading could differ from extract_generic's."""
+    reads them but without its search for the body; None where that reading could differ from extract_generic's.
+    `head` is page_head(doc) when the caller has it."""
     # The header runs from the headline to the body's first paragraph: all inside the two elements' closest common
     # ancestor, so only that is copied and cleaned, not the whole page.
     ancestors = [title_el, *title_el.iterancestors()]
@@ -1138,9 +1162,8 @@ def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: H
     if _inside(title_copy, body_copy) and not any(_run_score(t, lk) > 0 for _b, t, lk in body.runs):
         return None  # nothing stops the header inside the body: it would run on past the common ancestor
     result = Extracted()
-    # Without the time, nothing here reads script variables: searching a real page's scripts for them costs ~1 ms.
-    _read_header_fields(result, _read_meta(doc, scripts=False), _header(work, title_copy, body), work, url,
-                        published=False)
+    _read_header_fields(result, head if head is not None else page_head(doc), _header(work, title_copy, body), work,
+                        url, published=False)
     return result
 
 

@@ -20,10 +20,12 @@ from lxml.cssselect import CSSSelector
 from aggregator.extract.generic import (
     Extracted,
     base_url,
+    base_url_of,
     body_lines_and_leaves,
     clean_body_lines,
     extract_around,
     lxml_to_string,
+    page_head,
     prune_leaves,
     tidy_text,
 )
@@ -62,10 +64,10 @@ def _outermost(nodes: list[HtmlElement]) -> list[HtmlElement]:
 
 
 def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], fields: Extracted,
-                    elements: dict[str, HtmlElement] | None = None) -> set[str]:
+                    elements: dict[str, HtmlElement] | None = None, base: str | None = None) -> set[str]:
     """Overwrite `fields` with what the source's selectors find (the page itself is not changed); returns the
     names of the selectors that decided their field, and puts the headline and (first) body element they used
-    in `elements` when given."""
+    in `elements` when given. `base` is base_url(doc, url) when the caller has it."""
     applied: set[str] = set()
     if sel := selectors.get("title"):
         found = _select(doc, sel)
@@ -109,7 +111,7 @@ def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], field
                 fields.body_lines = lines
                 prune_leaves(leaves, lines)
                 tidy_text(node)
-                fields.body_html = sanitize_html(lxml_to_string(node), base_url(doc, url))
+                fields.body_html = sanitize_html(lxml_to_string(node), base if base is not None else base_url(doc, url))
                 fields.images = re.findall(r'<img[^>]+src="([^"]+)"', fields.body_html)
                 applied.add("body")
     return applied
@@ -124,10 +126,12 @@ def selector_fields(doc: HtmlElement, url: str, selectors: dict[str, Any]) -> Ex
         return None
     fields = Extracted()
     elements: dict[str, HtmlElement] = {}
-    applied = apply_selectors(doc, url, selectors, fields, elements)
+    # The page's <base> and the metadata that extract_around reads come from one walk of the page, not two.
+    head = page_head(doc)
+    applied = apply_selectors(doc, url, selectors, fields, elements, base_url_of(head, url))
     if not {"title", "published", "body"} <= applied:
         return None
-    around = extract_around(doc, url, elements["title"], elements["body"])
+    around = extract_around(doc, url, elements["title"], elements["body"], head)
     if around is None:
         return None
     for key in ("author", "origin"):
