@@ -299,11 +299,33 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None,
     """Runs of inline text in document order: (the block holding them, text, characters inside links), and the
     number of runs that come before the end of `marker` (the headline), or -1 without one. With `until_scoring`,
     the runs end at the first one that scores (_run_score > 0): all that a known body's header needs."""
-    out: list[tuple[HtmlElement, str, int]] = []
-    marker_pos = [-1]
+    runs = _Runs(marker, until_scoring)
+    buf: list[str] = [root.text] if root.text else []
+    links = [0]
+    try:
+        runs.walk(root, root, buf, links, False)
+        runs.flush(root, buf, links)
+    except _Scored:
+        pass
+    return runs.out, runs.marker_pos
 
-    def walk(el: HtmlElement, owner: HtmlElement, buf: list[str], links: list[int], in_link: bool) -> None:
-        # `buf`/`links` collect the current run of `owner`, the nearest block ancestor.
+
+class _Runs:
+    """_paragraphs' walk. Its state is in attributes, not in the cells of a nested function that calls itself: such a
+    function is a reference cycle, which kept every page's runs alive until the cyclic garbage collector ran (and
+    made it run several times as often)."""
+
+    __slots__ = ("out", "marker", "marker_pos", "until_scoring")
+
+    def __init__(self, marker: HtmlElement | None, until_scoring: bool) -> None:
+        self.out: list[tuple[HtmlElement, str, int]] = []
+        self.marker = marker
+        self.marker_pos = -1
+        self.until_scoring = until_scoring
+
+    def walk(self, el: HtmlElement, owner: HtmlElement, buf: list[str], links: list[int], in_link: bool) -> None:
+        """Add the runs of `el`'s children; `buf`/`links` collect the current run of `owner`, the nearest block."""
+        marker = self.marker
         for child in el:
             tag = child.tag
             if tag.__class__ is not str:
@@ -312,13 +334,13 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None,
                 if tag == "br":
                     buf.append("\n")
                 else:
-                    flush(owner, buf, links)  # keep runs in document order
+                    self.flush(owner, buf, links)  # keep runs in document order
                     text = child.text
                     child_buf: list[str] = [text] if text else []
                     child_links = [len(text.strip()) if text and in_link else 0]
                     if len(child):
-                        walk(child, child, child_buf, child_links, in_link)
-                    flush(child, child_buf, child_links)
+                        self.walk(child, child, child_buf, child_links, in_link)
+                    self.flush(child, child_buf, child_links)
             else:
                 link = in_link or tag == "a"
                 text = child.text
@@ -327,16 +349,17 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None,
                     if link:
                         links[0] += len(text.strip())
                 if len(child):
-                    walk(child, owner, buf, links, link)
+                    self.walk(child, owner, buf, links, link)
             if child is marker:
-                marker_pos[0] = len(out)
+                self.marker_pos = len(self.out)
             tail = child.tail
             if tail:
                 buf.append(tail)
                 if in_link:
                     links[0] += len(tail.strip())
 
-    def flush(block: HtmlElement, buf: list[str], links: list[int]) -> None:
+    def flush(self, block: HtmlElement, buf: list[str], links: list[int]) -> None:
+        """End the current run of `block`: its lines become runs."""
         if not buf:  # most calls: a block boundary with no text since the last one
             links[0] = 0
             return
@@ -350,20 +373,11 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None,
             if piece:
                 # Link characters are spread over the block's runs in proportion; exact enough for a ratio.
                 share = links[0] * len(piece) // max(len(text), 1)
-                out.append((block, piece, share))
-                if until_scoring and _run_score(piece, share) > 0:
+                self.out.append((block, piece, share))
+                if self.until_scoring and _run_score(piece, share) > 0:
                     raise _Scored  # the rest of the walk would only add runs after it
         buf.clear()
         links[0] = 0
-
-    buf: list[str] = [root.text] if root.text else []
-    links = [0]
-    try:
-        walk(root, root, buf, links, False)
-        flush(root, buf, links)
-    except _Scored:
-        pass
-    return out, marker_pos[0]
 
 
 def _run_score(text: str, link_chars: int) -> float:

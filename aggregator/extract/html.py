@@ -111,28 +111,31 @@ def meta_content(doc: HtmlElement, *names: str) -> str | None:
 def node_text_lines(node: HtmlElement) -> list[str]:
     """Text of a node split at block boundaries, each line cleaned, empty lines dropped."""
     parts: list[str] = []
-
-    def walk(el: HtmlElement) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _SKIP or not tag:
-            if el.tail:
-                parts.append(el.tail)
-            return
-        block = tag in _BLOCK
-        if block:
-            parts.append("\n")
-        if el.text:
-            parts.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            parts.append("\n")
-        if el.tail:
-            parts.append(el.tail)
-
-    walk(node)
+    _text_parts(node, parts)
     lines = (clean_line(line) for line in "".join(parts).split("\n"))
     return [line for line in lines if line]
+
+
+# The walks below are module functions, not nested ones: a nested function that calls itself is a reference cycle,
+# which kept each call's pieces alive until the cyclic garbage collector ran (and made it run more often).
+def _text_parts(el: HtmlElement, parts: list[str]) -> None:
+    """Add the text of `el` and its tail to `parts`, with a "\\n" around each block."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _SKIP or not tag:
+        if el.tail:
+            parts.append(el.tail)
+        return
+    block = tag in _BLOCK
+    if block:
+        parts.append("\n")
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        _text_parts(child, parts)
+    if block:
+        parts.append("\n")
+    if el.tail:
+        parts.append(el.tail)
 
 
 def node_text_lines_and_leaves(node: HtmlElement, tags: frozenset[str]) -> tuple[list[str],
@@ -142,39 +145,41 @@ def node_text_lines_and_leaves(node: HtmlElement, tags: frozenset[str]) -> tuple
     as text_content() gives it) cleaned."""
     parts: list[str] = []
     leaves: list[tuple[HtmlElement, str] | None] = []
-
-    def walk(el: HtmlElement) -> int:
-        """Walk `el` as node_text_lines does; returns what its subtree holds: 1 a block but <br>, 2 an <img>."""
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _SKIP or not tag:
-            if el.tail:
-                parts.append(el.tail)
-            return _skipped(el, tags, leaves) if tag and len(el) else 0
-        block = tag in _BLOCK
-        if block:
-            parts.append("\n")
-        text = el.text
-        if text:
-            parts.append(text)
-        # A leaf is known after its children are: its place in document order is kept for it meanwhile.
-        slot = -1
-        if tag in tags and el is not node:
-            slot = len(leaves)
-            leaves.append(None)
-        below = 0
-        for child in el:
-            below |= walk(child)
-        if block:
-            parts.append("\n")
-        if el.tail:
-            parts.append(el.tail)
-        if slot >= 0 and not below:
-            leaves[slot] = (el, clean_line(el.text_content() if len(el) else text or ""))
-        return below | (1 if block and tag != "br" else 0) | (2 if tag == "img" else 0)
-
-    walk(node)
+    _text_parts_and_leaves(node, node, tags, parts, leaves)
     lines = (clean_line(line) for line in "".join(parts).split("\n"))
     return [line for line in lines if line], [leaf for leaf in leaves if leaf is not None]
+
+
+def _text_parts_and_leaves(el: HtmlElement, node: HtmlElement, tags: frozenset[str], parts: list[str],
+                           leaves: list[tuple[HtmlElement, str] | None]) -> int:
+    """_text_parts(el, parts), adding the leaves below `node` to `leaves`; returns what `el`'s subtree holds:
+    1 a block but <br>, 2 an <img>."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _SKIP or not tag:
+        if el.tail:
+            parts.append(el.tail)
+        return _skipped(el, tags, leaves) if tag and len(el) else 0
+    block = tag in _BLOCK
+    if block:
+        parts.append("\n")
+    text = el.text
+    if text:
+        parts.append(text)
+    # A leaf is known after its children are: its place in document order is kept for it meanwhile.
+    slot = -1
+    if tag in tags and el is not node:
+        slot = len(leaves)
+        leaves.append(None)
+    below = 0
+    for child in el:
+        below |= _text_parts_and_leaves(child, node, tags, parts, leaves)
+    if block:
+        parts.append("\n")
+    if el.tail:
+        parts.append(el.tail)
+    if slot >= 0 and not below:
+        leaves[slot] = (el, clean_line(el.text_content() if len(el) else text or ""))
+    return below | (1 if block and tag != "br" else 0) | (2 if tag == "img" else 0)
 
 
 def _skipped(el: HtmlElement, tags: frozenset[str], leaves: list[tuple[HtmlElement, str] | None]) -> int:
