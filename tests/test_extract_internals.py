@@ -4,6 +4,7 @@ here as the reference), on tables of the cases that could tell them apart."""
 from __future__ import annotations
 
 import copy
+import gc
 import re
 import sys
 from pathlib import Path
@@ -255,3 +256,26 @@ def test_leaves_are_in_document_order_with_their_cleaned_text() -> None:
                       "<li>丁<br>戊</li></div>").find(".//div[@id='b']")
     leaves = generic.body_lines_and_leaves(node)[1]
     assert [(el.tag, text) for el, text in leaves] == [("p", "甲 乙"), ("span", "丙x"), ("li", "丁戊")]
+
+
+# -- no reference cycles: each page's garbage goes when it is dropped, not at the next cyclic collection ----------
+
+@pytest.mark.parametrize("selectors", [{}, {"title": "h1", "published": ".info", "body": ".article"},
+                                       {"title": "h1", "body": ".article"}], ids=["generic", "selectors", "partial"])
+def test_extracting_a_page_leaves_no_reference_cycles(selectors: dict[str, str]) -> None:
+    from aggregator.extract import extract_article
+    from aggregator.records import Page
+    from aggregator.sources import Source
+
+    html = AROUND.format(between=AROUND_CASES["info line"]["between"], first="", after="")
+    page = Page(url=URL, body=html.replace("<div class='info'>", "<div class='info'><!-- x -->").encode())
+    source = Source(id="s", name="s", family="trs", selectors=selectors)
+    extract_article(page, source)  # first use: caches filled
+    gc.collect()
+    gc.disable()
+    try:
+        record = extract_article(page, source)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert record.body_text.startswith("第一段")
