@@ -1,5 +1,5 @@
-"""Internal helpers of the extractor that replaced slower code: each gives what the code it replaced gave (kept
-here as the reference), on tables of the cases that could tell them apart."""
+"""Internal helpers of the extractor that replaced slower code: each gives what the code it replaced gave
+(kept here as the reference), on tables of the cases that could tell them apart."""
 
 from __future__ import annotations
 
@@ -20,14 +20,15 @@ from aggregator.extract.html import HtmlElement, node_text_lines, parse_html, te
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pages"
 URL = "https://www.example.cn/a/1.html"
 
-# -- _squash ---------------------------------------------------------------------------------------------------
+# -- _squash -------------------------------------------------------------------------------------------------
 
 _FORMER_WHITESPACE = re.compile(r"\s+")
 _SPACES = [chr(code) for code in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(code))]
 
 
 @pytest.mark.parametrize("text", ["", " ", "职工 书屋", "\u3000职工\u00a0书屋\u2003", "a\tb\nc\rd\x0be\x0cf",
-                                  "\x1c\x1d\x1e\x1f\x85\u2028\u2029\u202f\u205f\u1680", "".join(_SPACES) + "尾",
+                                  "\x1c\x1d\x1e\x1f\x85\u2028\u2029\u202f\u205f\u1680",
+                                  "".join(_SPACES) + "尾",
                                   "\u200b零宽不是空白\ufeff"])
 def test_squash_removes_what_the_whitespace_regex_removed(text: str) -> None:
     assert generic._squash(text) == _FORMER_WHITESPACE.sub("", text)
@@ -39,7 +40,7 @@ def test_squash_agrees_with_the_regex_on_any_mix(text: str) -> None:
     assert generic._squash(text) == _FORMER_WHITESPACE.sub("", text)
 
 
-# -- _paragraphs(until_scoring=True) ----------------------------------------------------------------------------
+# -- _paragraphs(until_scoring=True) -------------------------------------------------------------------------
 
 LONG = "第一段讲清楚了时间、地点和事情的经过，字数足够。"
 RUNS = {
@@ -63,7 +64,7 @@ def test_runs_until_scoring_are_the_runs_up_to_the_first_that_scores(name: str) 
     assert short == (full if first is None else full[: first + 1])
 
 
-# -- _read_meta and base_url: one walk ---------------------------------------------------------------------------
+# -- _read_meta and base_url: one walk -----------------------------------------------------------------------
 
 def _former_read_meta(doc: HtmlElement, scripts: bool = True) -> generic._Meta:
     meta = generic._Meta()
@@ -72,7 +73,8 @@ def _former_read_meta(doc: HtmlElement, scripts: bool = True) -> generic._Meta:
     base = doc.find(".//base[@href]")  # the former base_url's own walk
     meta.base_href = base.get("href") if base is not None else None
     for el in doc.iter("meta"):
-        key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
+        key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "")
+        key = key.strip().lower()
         content = (el.get("content") or "").strip()
         if key and content and key not in meta.tags:
             meta.tags[key] = content
@@ -98,19 +100,25 @@ def _former_read_meta(doc: HtmlElement, scripts: bool = True) -> generic._Meta:
 META_PAGES = {
     "plain": "<html><head><title>标题_网站</title><meta name='author' content='王某'></head><body></body></html>",
     "no title": "<html><head><meta property='og:title' content='标题'></head><body><p>x</p></body></html>",
-    "two titles": "<html><head><title>第一</title></head><body><svg><title>图标</title></svg><title>第二</title></body></html>",
-    "title after metas and scripts": "<html><head><meta name='a' content='1'><script>var pubtime='2025-07-24 09:30';"
-                                     "</script><title>后来的标题</title></head><body></body></html>",
+    "two titles": "<html><head><title>第一</title></head><body><svg><title>图标</title></svg>"
+                  "<title>第二</title></body></html>",
+    "title after metas and scripts": "<html><head><meta name='a' content='1'>"
+                                     "<script>var pubtime='2025-07-24 09:30';</script>"
+                                     "<title>后来的标题</title></head><body></body></html>",
     "duplicate metas": "<html><head><meta name='source' content=''><meta name='SOURCE' content='甲报'>"
-                       "<meta name='source' content='乙报'><meta http-equiv='Refresh' content='5'></head></html>",
+                       "<meta name='source' content='乙报'><meta http-equiv='Refresh' content='5'>"
+                       "</head></html>",
     "scripts and json-ld": "<html><head><script type='application/ld+json'>{\"headline\": \"JSON标题\", "
                            "\"datePublished\": \"2025-07-24\", \"author\": {\"name\": \"李某\"}}</script>"
                            "<script>var title = '脚本里的标题'; var publishTime = '2025-07-23 08:00';</script>"
-                           "<script type='Application/LD+JSON'>[{\"@graph\": [{\"dateCreated\": \"2025-07-22\"}]}]"
+                           "<script type='Application/LD+JSON'>"
+                           "[{\"@graph\": [{\"dateCreated\": \"2025-07-22\"}]}]"
                            "</script><script></script></head><body><script>ptime: '2025-07-21 07:00'</script>"
                            "<meta itemprop='datePublished' content='2025-07-20'></body></html>",
-    "broken json-ld": "<html><head><script type='application/ld+json'>{not json</script><title>t</title></head></html>",
-    "bases": "<html><head><base target='_top'><title>t</title><base href='/x/'><base href='/y/'></head></html>",
+    "broken json-ld": "<html><head><script type='application/ld+json'>{not json</script><title>t</title>"
+                      "</head></html>",
+    "bases": "<html><head><base target='_top'><title>t</title><base href='/x/'><base href='/y/'>"
+             "</head></html>",
 }
 
 
@@ -140,13 +148,13 @@ def test_read_meta_on_the_fixture_pages(path: Path) -> None:
 def test_base_url_takes_the_first_base_with_an_href(head: str, expected: str) -> None:
     doc = parse_html(f"<html><head>{head}</head><body><p>x</p></body></html>")
     assert generic.base_url(doc, URL) == expected
-    assert generic.base_url_of(generic.page_head(doc), URL) == expected  # from the walk that reads the metadata
+    assert generic.base_url_of(generic.page_head(doc), URL) == expected  # from the metadata's walk
     former = doc.find(".//base[@href]")
     assert (former.get("href") if former is not None else None) == next(
         (el.get("href") for el in doc.iter("base") if el.get("href") is not None), None)
 
 
-# -- extract_around reads the page's own elements when nothing would be stripped ------------------------------
+# -- extract_around reads the page's own elements when nothing would be stripped -----------------------------
 
 @pytest.mark.parametrize(("inner", "furniture"), [
     ("<p>正文</p>", False),
@@ -162,7 +170,8 @@ def test_base_url_takes_the_first_base_with_an_href(head: str, expected: str) ->
     ("<input type='hidden' value='1'>", True),
 ])
 def test_has_furniture(inner: str, furniture: bool) -> None:
-    root = parse_html(f"<html><body><div id='root' style='display:none'>{inner}</div></body></html>").find(".//div")
+    page = f"<html><body><div id='root' style='display:none'>{inner}</div></body></html>"
+    root = parse_html(page).find(".//div")
     assert generic._has_furniture(root) is furniture  # the root's own style does not count: it never goes
 
 
@@ -175,15 +184,16 @@ AROUND_CASES = {
     "info line": {"between": "<div class='info'>发布时间：2025-07-20 09:30 来源：示例日报 作者：王小明</div>"},
     "named spans": {"between": "<p><span class='source'>示例日报</span> <span class='author'>记者 李四</span></p>"},
     "text and tails": {"between": "来源：<b>示例日报</b> 记者：<i>赵六</i> 编辑：钱七"},
-    "short first lines": {"first": "<p>本报讯</p><p>（记者 孙八）</p>", "between": "<div class='time'>2025-07-20</div>"},
+    "short first lines": {"first": "<p>本报讯</p><p>（记者 孙八）</p>",
+                          "between": "<div class='time'>2025-07-20</div>"},
     "nothing between": {},
     "tail after the common ancestor": {"after": "来源：不该读到的报纸 作者：不该读到的人"},
 }
 
 
 @pytest.mark.parametrize("name", sorted(AROUND_CASES))
-def test_extract_around_without_a_copy_reads_what_the_cleaned_copy_reads(name: str,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_extract_around_without_a_copy_reads_what_the_cleaned_copy_reads(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     doc = parse_html(AROUND.format(**{"between": "", "first": "", "after": "", **AROUND_CASES[name]}), URL)
     title_el, body_el = doc.find(".//h1"), doc.find(".//div[@class='article']")
     before = copy.deepcopy(doc)
@@ -201,18 +211,20 @@ def test_extract_around_reads_the_header() -> None:
     assert found is not None and (found.author, found.origin) == ("王小明", "示例日报")
 
 
-# -- body_lines_and_leaves + prune_leaves: one walk for the lines and the leaves ----------------------------------
+# -- body_lines_and_leaves + prune_leaves: one walk for the lines and the leaves -----------------------------
 
 def _former_prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
     keep = set(kept)
     joined = "\n".join(kept)
-    for el in list(node.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "table", "ul", "section",
-                             "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote", "ol", "a")):
+    for el in list(node.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "table", "ul",
+                             "section", "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote",
+                             "ol", "a")):
         if el is node or el.getparent() is None:
             continue
         if next(el.iter("img"), None) is not None:
             continue
-        if any(isinstance(c.tag, str) and c.tag in generic.BLOCK_TAGS and c.tag != "br" for c in el.iterdescendants()):
+        if any(isinstance(c.tag, str) and c.tag in generic.BLOCK_TAGS and c.tag != "br"
+               for c in el.iterdescendants()):
             continue
         text = generic.clean_line(text_content(el))
         if text and text not in keep and text not in joined:
@@ -226,7 +238,8 @@ BODIES = {
     "script text in a leaf": "<p>正文<script>var x = 1;</script>尾巴</p><span>甲<style>.a{}</style></span>",
     "comments": "<p>正<!-- 注释 -->文</p><div><!-- 只有注释 --></div><p><!-- x -->尾</p>",
     "images": "<p><img src='a.jpg'>图注</p><div><span><img src='b.jpg'></span></div><p>说明文字</p>",
-    "blocks below": "<div><p>甲</p>乙</div><li><ul><li>丙</li></ul></li><td><table><tr><td>丁</td></tr></table></td>",
+    "blocks below": "<div><p>甲</p>乙</div><li><ul><li>丙</li></ul></li>"
+                    "<td><table><tr><td>丁</td></tr></table></td>",
     "noscript with elements": "<div><noscript><p>请开启脚本</p><img src='n.jpg'></noscript>正文</div>"
                               "<span><noscript><div><b>丙</b></div></noscript>丁</span>",
     "template with a block": "<p>甲<template><div><span>模板</span></div></template></p>",
@@ -238,7 +251,8 @@ BODIES = {
 
 @pytest.mark.parametrize("name", sorted(BODIES))
 def test_body_lines_and_leaves_give_the_lines_and_the_pruning_of_the_former_walks(name: str) -> None:
-    node = parse_html(f"<html><body><div id='body'>{BODIES[name]}</div></body></html>").find(".//div[@id='body']")
+    page = f"<html><body><div id='body'>{BODIES[name]}</div></body></html>"
+    node = parse_html(page).find(".//div[@id='body']")
     lines, _leaves = generic.body_lines_and_leaves(node)
     assert lines == node_text_lines(node)
     for kept in (lines, lines[::2], lines[1:], [], ["第一段。", "重复", "正文"]):
@@ -258,10 +272,11 @@ def test_leaves_are_in_document_order_with_their_cleaned_text() -> None:
     assert [(el.tag, text) for el, text in leaves] == [("p", "甲 乙"), ("span", "丙x"), ("li", "丁戊")]
 
 
-# -- no reference cycles: each page's garbage goes when it is dropped, not at the next cyclic collection ----------
+# -- no reference cycles: each page's garbage goes when it is dropped, not at the next cyclic collection -----
 
 @pytest.mark.parametrize("selectors", [{}, {"title": "h1", "published": ".info", "body": ".article"},
-                                       {"title": "h1", "body": ".article"}], ids=["generic", "selectors", "partial"])
+                                       {"title": "h1", "body": ".article"}],
+                         ids=["generic", "selectors", "partial"])
 def test_extracting_a_page_leaves_no_reference_cycles(selectors: dict[str, str]) -> None:
     from aggregator.extract import extract_article
     from aggregator.records import Page

@@ -1,5 +1,5 @@
-"""parse_page: a page's text and tree, the tree parsed from the page's UTF-8 bytes when that gives the tree that
-parsing its decoded text gives (parse_html(decode_page(page))), and from the text otherwise."""
+"""parse_page: a page's text and tree, the tree parsed from the page's UTF-8 bytes when that gives the tree
+that parsing its decoded text gives (parse_html(decode_page(page))), and from the text otherwise."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from aggregator.records import Page
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ARTICLE = "<html><head><title>职工书屋开放</title></head><body><h1>职工书屋开放</h1><p>7月24日，工会驿站开放。</p></body></html>"
 
-# (name, page bytes, whether the bytes are parsed as they are): the traps of reading bytes where text was read.
+# (name, page bytes, whether the bytes are parsed as they are): the traps of reading bytes, not text.
 PAGES: list[tuple[str, bytes, bool]] = [
     ("utf-8 page", ARTICLE.encode(), True),
     ("ascii only", b"<html><body><p>Hello, union.</p></body></html>", True),
@@ -29,14 +29,16 @@ PAGES: list[tuple[str, bytes, bool]] = [
     ("BOM", b"\xef\xbb\xbf" + ARTICLE.encode(), False),
     ("BOM after whitespace", b"\n\xef\xbb\xbf" + ARTICLE.encode(), False),
     ("xml declaration", b'<?xml version="1.0" encoding="utf-8"?>' + ARTICLE.encode(), True),
-    ("two xml declarations", b'<?xml version="1.0"?><?xml version="1.0" encoding="utf-8"?>' + ARTICLE.encode(),
-     False),
+    ("two xml declarations",
+     b'<?xml version="1.0"?><?xml version="1.0" encoding="utf-8"?>' + ARTICLE.encode(), False),
     ("stray closing tags", ("<html><body><p>上</p></body></html><p>下</p></BODY ></Html>").encode(), True),
     ("stray closing tag with a Unicode space", "<body><p>上</p></body\u3000><p>下</p>".encode(), True),
-    ("stray closing tag with spaces and line breaks", "<body><p>上</p></body \u2003\n\u2029><p>下</p>".encode(), True),
+    ("stray closing tag with spaces and line breaks",
+     "<body><p>上</p></body \u2003\n\u2029><p>下</p>".encode(), True),
     ("stray closing tag with a control separator", "<body><p>上</p></body\x1c><p>下</p>".encode(), True),
     ("comment after the document", (ARTICLE + "\n<!-- 统计 -->\n").encode(), True),
-    ("meta charset naming another encoding", ARTICLE.replace("<head>", "<head><meta charset='gbk'>").encode(), True),
+    ("meta charset naming another encoding",
+     ARTICLE.replace("<head>", "<head><meta charset='gbk'>").encode(), True),
     ("carriage returns and character references", "<p>一\r\n二\r三&#13;四&nbsp;五&#0;</p>".encode(), True),
     ("control and non-characters", "<p>工\x01会\x00驿\ufffe站\uffff</p>".encode(), True),
     ("an encoded U+FFFD", "<p>\ufffd</p>".encode(), False),
@@ -49,7 +51,7 @@ PAGES: list[tuple[str, bytes, bool]] = [
 
 
 def _tree(doc: etree._Element) -> tuple[str, list[str]]:
-    """Everything of a parsed document: its serialization (top-level comments included) and its element classes."""
+    """Everything of a parsed document: its serialization (top-level comments too) and its element classes."""
     return (etree.tostring(doc.getroottree(), encoding="unicode", method="xml"),
             [type(el).__name__ for el in doc.iter()])
 

@@ -162,9 +162,9 @@ def _read_meta(doc: HtmlElement, scripts: bool = True) -> _Meta:
     """The page's metadata; without `scripts`, no script variables (script_dates, script_title stay empty)."""
     meta = _Meta()
     head_title: HtmlElement | None = None
-    # One walk of the page for the four tags instead of one each: each kind is still read in document order (they
-    # fill different fields); the headline is the first <title> below `doc`, as doc.find(".//title") found it, and
-    # the base the first <base> with an href, as doc.find(".//base[@href]") found it.
+    # One walk of the page for the four tags instead of one each: each kind is still read in document order
+    # (they fill different fields); the headline is the first <title> below `doc`, as doc.find(".//title")
+    # found it, and the base the first <base> with an href, as doc.find(".//base[@href]") found it.
     base_found = False
     for el in doc.iter("title", "meta", "script", "base"):
         tag = el.tag
@@ -297,8 +297,8 @@ class _Scored(Exception):
 def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None,
                 until_scoring: bool = False) -> tuple[list[tuple[HtmlElement, str, int]], int]:
     """Runs of inline text in document order: (the block holding them, text, characters inside links), and the
-    number of runs that come before the end of `marker` (the headline), or -1 without one. With `until_scoring`,
-    the runs end at the first one that scores (_run_score > 0): all that a known body's header needs."""
+    number of runs that come before the end of `marker` (the headline), or -1 without one. With
+    `until_scoring`, the runs end at the first one that scores (_run_score > 0): all that a header needs."""
     runs = _Runs(marker, until_scoring)
     buf: list[str] = [root.text] if root.text else []
     links = [0]
@@ -311,9 +311,9 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None,
 
 
 class _Runs:
-    """_paragraphs' walk. Its state is in attributes, not in the cells of a nested function that calls itself: such a
-    function is a reference cycle, which kept every page's runs alive until the cyclic garbage collector ran (and
-    made it run several times as often)."""
+    """_paragraphs' walk. Its state is in attributes, not in the cells of a nested function that calls
+    itself: such a function is a reference cycle, which kept every page's runs alive until the cyclic garbage
+    collector ran (and made it run several times as often)."""
 
     __slots__ = ("out", "marker", "marker_pos", "until_scoring")
 
@@ -323,8 +323,9 @@ class _Runs:
         self.marker_pos = -1
         self.until_scoring = until_scoring
 
-    def walk(self, el: HtmlElement, owner: HtmlElement, buf: list[str], links: list[int], in_link: bool) -> None:
-        """Add the runs of `el`'s children; `buf`/`links` collect the current run of `owner`, the nearest block."""
+    def walk(self, el: HtmlElement, owner: HtmlElement, buf: list[str], links: list[int],
+             in_link: bool) -> None:
+        """Add the runs of `el`'s children; `buf`/`links` collect the run of `owner`, the nearest block."""
         marker = self.marker
         for child in el:
             tag = child.tag
@@ -551,7 +552,7 @@ def _tidy_text(node: HtmlElement) -> None:
 
 
 def _squash(text: str) -> str:
-    """`text` without any whitespace (what the regex \\s matches: str.split() splits at the same characters)."""
+    """`text` without any whitespace (what the regex \\s matches: str.split() splits at the same ones)."""
     # The regex substitution scanned Chinese lines several times slower than split() and join().
     return "".join(text.split())
 
@@ -604,8 +605,9 @@ def _is_promo(line: str) -> bool:
 
 
 # The elements that _prune_to_lines drops when they are leaves (no <img>, no block but <br> below them).
-_PRUNE_TAGS = frozenset(("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "table", "ul", "section",
-                         "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote", "ol", "a"))
+_PRUNE_TAGS = frozenset(("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "table", "ul",
+                         "section", "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote",
+                         "ol", "a"))
 
 
 def _prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
@@ -619,10 +621,10 @@ def body_lines_and_leaves(node: HtmlElement) -> tuple[list[str], list[tuple[Html
 
 
 def prune_leaves(leaves: list[tuple[HtmlElement, str]], kept: list[str]) -> None:
-    """_prune_to_lines(node, kept) for the leaves that body_lines_and_leaves(node) found (node unchanged since)."""
-    # Whether a leaf goes depends on its own subtree only, which no drop of an element before it in document order
-    # changes (a drop moves its tail into the element before it or into its parent): deciding them all on the
-    # unchanged tree and dropping them in document order is what deciding and dropping one at a time did.
+    """_prune_to_lines(node, kept) for the leaves that body_lines_and_leaves(node) found (node unchanged)."""
+    # Whether a leaf goes depends on its own subtree only, which no drop of an element before it in document
+    # order changes (a drop moves its tail into the element before it or into its parent): deciding them all
+    # on the unchanged tree and dropping them in document order is what deciding and dropping one by one did.
     keep = set(kept)
     joined = "\n".join(kept)
     for el, text in leaves:
@@ -641,7 +643,7 @@ def clean_body_lines(lines: list[str], title: str) -> list[str]:
 
 
 def tidy_text(node: HtmlElement) -> None:
-    """Clean a (pruned) body node's text for HTML output: invisible characters, paragraph indents, bare wrappers."""
+    """Clean a pruned body node's text for HTML output: invisible characters, indents, bare wrappers."""
     _tidy_text(node)
 
 
@@ -1080,8 +1082,8 @@ def _locate(doc: HtmlElement, drop_hidden: bool, meta: _Meta) -> tuple[HtmlEleme
 def _base_url(doc: HtmlElement, url: str) -> str:
     """The URL relative links resolve against: the page's <base href> when it stays on the page's own site, else
     the page's URL (a <base> pointing at another host would turn every relative image into a third party's)."""
-    # The first <base> with an href below `doc`, as doc.find(".//base[@href]") found it: ElementPath tested each
-    # element in Python; iter() finds the tag in C.
+    # The first <base> with an href below `doc`, as doc.find(".//base[@href]") found it: ElementPath tested
+    # each element in Python; iter() finds the tag in C.
     base = next((el for el in doc.iter("base") if el.get("href") is not None and el is not doc), None)
     return _resolve_base(base.get("href") if base is not None else None, url)
 
@@ -1141,7 +1143,7 @@ def _read_header_fields(result: Extracted, meta: _Meta, header: _Header, root: H
 
 def page_head(doc: HtmlElement) -> _Meta:
     """What extract_around needs of the page's metadata (and the <base> base_url_of reads), from one walk."""
-    # Without the time, nothing here reads script variables: searching a real page's scripts for them costs ~1 ms.
+    # Without the time, nothing here reads script variables: searching a real page's scripts costs ~1 ms.
     return _read_meta(doc, scripts=False)
 
 
@@ -1153,8 +1155,8 @@ def base_url_of(head: _Meta, url: str) -> str:
 def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: HtmlElement,
                    head: _Meta | None = None) -> Extracted | None:
     """Author and 来源 of a page whose headline and body are known (found by other means), read as extract_generic
-    reads them but without its search for the body; None where that reading could differ from extract_generic's.
-    `head` is page_head(doc) when the caller has it."""
+    reads them but without its search for the body; None where that reading could differ from
+    extract_generic's. `head` is page_head(doc) when the caller has it."""
     # The header runs from the headline to the body's first paragraph: all inside the two elements' closest common
     # ancestor, so only that is copied and cleaned, not the whole page.
     ancestors = [title_el, *title_el.iterancestors()]
@@ -1168,25 +1170,26 @@ def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: H
         title_copy, body_copy = _same_in_copy(common, work, title_el), _same_in_copy(common, work, body_el)
         _strip_furniture(work, drop_hidden=True)
     else:
-        # Nothing to strip: the cleaned copy would be the page's own elements, which are read as they are (nothing
-        # below changes them; the header's walk stops at the body, inside `common`, before its tail).
+        # Nothing to strip: the cleaned copy would be the page's own elements, which are read as they are
+        # (nothing below changes them; the header's walk stops at the body, inside `common`, before its tail).
         work, title_copy, body_copy = common, title_el, body_el
     # The header needs the body's first scoring run only (where it stops): the rest of the body is not walked.
     body = _Body(body_copy, _paragraphs(body_copy, until_scoring=True)[0])
     if _inside(title_copy, body_copy) and not any(_run_score(t, lk) > 0 for _b, t, lk in body.runs):
         return None  # nothing stops the header inside the body: it would run on past the common ancestor
     result = Extracted()
-    _read_header_fields(result, head if head is not None else page_head(doc), _header(work, title_copy, body), work,
-                        url, published=False)
+    if head is None:
+        head = page_head(doc)
+    _read_header_fields(result, head, _header(work, title_copy, body), work, url, published=False)
     return result
 
 
-# _MAYBE_HIDDEN below an element: the element itself and its descendants with a style, hidden or type attribute.
+# _MAYBE_HIDDEN below an element: the element and its descendants with a style, hidden or type attribute.
 _MAYBE_HIDDEN_BELOW = etree.XPath("(.//@style|.//@hidden|.//@type)/..")
 
 
 def _has_furniture(root: HtmlElement) -> bool:
-    """_strip_furniture(a copy of `root`, drop_hidden=True) would remove something (`root` itself never goes)."""
+    """_strip_furniture(a copy of `root`, drop_hidden=True) would remove something (`root` never goes)."""
     if next(root.iterdescendants(*_DROP_TAGS, etree.Comment, etree.ProcessingInstruction), None) is not None:
         return True
     return any(el is not root and _is_hidden(el) for el in _MAYBE_HIDDEN_BELOW(root))

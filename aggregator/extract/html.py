@@ -32,8 +32,8 @@ _LOOKUP = etree.ElementDefaultClassLookup(
     entity=lxml.html.HtmlEntity)
 _PARSER = lxml.html.HTMLParser()
 _PARSER.set_element_class_lookup(_LOOKUP)
-# The same parser for UTF-8 bytes (parse_page): libxml2 reads them as they are. Given a str, lxml hands libxml2
-# the string's UCS-2 buffer, which libxml2 first converts to UTF-8: the same characters, more work.
+# The same parser for UTF-8 bytes (parse_page): libxml2 reads them as they are. Given a str, lxml hands
+# libxml2 the string's UCS-2 buffer, which libxml2 first converts to UTF-8: the same characters, more work.
 _UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _UTF8_PARSER.set_element_class_lookup(_LOOKUP)
 # _STRAY_CLOSE for UTF-8 bytes: \s of a str pattern is every Unicode space (str.isspace), so this one matches
@@ -61,15 +61,16 @@ def parse_page(page: Page) -> tuple[str, HtmlElement]:
 
 
 def _parse_utf8(body: bytes, text: str, base_url: str | None) -> HtmlElement | None:
-    """parse_html(text, base_url) done on `body`, the bytes `text` was decoded from as UTF-8; None where that could
-    differ (parse_html then parses the text)."""
-    # Without U+FFFD the decoding replaced no byte (nor is one there): body is text's UTF-8, unless a BOM was cut.
+    """parse_html(text, base_url) done on `body`, the bytes `text` was decoded from as UTF-8; None where that
+    could differ (parse_html then parses the text)."""
+    # Without U+FFFD the decoding replaced no byte (nor is one there): body is text's UTF-8, unless a BOM was
+    # cut off.
     if "\ufffd" in text or body.startswith(codecs.BOM_UTF8):
         return None
     stripped = text.strip()
     raw = body.strip(_ASCII_STRIP)
-    # bytes.strip() removes ASCII whitespace only, str.strip() every kind: the same ends when as many characters
-    # went (each one byte); an empty page or a BOM-like U+FEFF left at the start is parse_html's business.
+    # bytes.strip() removes ASCII whitespace only, str.strip() every kind: the same ends when as many
+    # characters went (each one byte); an empty page or a U+FEFF left at the start is parse_html's business.
     if not stripped or len(body) - len(raw) != len(text) - len(stripped) or stripped.startswith("\ufeff"):
         return None
     raw = _XML_DECLARATION_BYTES.sub(b"", raw)
@@ -116,8 +117,8 @@ def node_text_lines(node: HtmlElement) -> list[str]:
     return [line for line in lines if line]
 
 
-# The walks below are module functions, not nested ones: a nested function that calls itself is a reference cycle,
-# which kept each call's pieces alive until the cyclic garbage collector ran (and made it run more often).
+# The walks below are module functions, not nested ones: a nested function that calls itself is a reference
+# cycle, which kept each call's pieces alive until the cyclic garbage collector ran (and made it run oftener).
 def _text_parts(el: HtmlElement, parts: list[str]) -> None:
     """Add the text of `el` and its tail to `parts`, with a "\\n" around each block."""
     tag = el.tag if isinstance(el.tag, str) else ""
@@ -138,11 +139,11 @@ def _text_parts(el: HtmlElement, parts: list[str]) -> None:
         parts.append(el.tail)
 
 
-def node_text_lines_and_leaves(node: HtmlElement, tags: frozenset[str]) -> tuple[list[str],
-                                                                                   list[tuple[HtmlElement, str]]]:
+def node_text_lines_and_leaves(node: HtmlElement,
+                               tags: frozenset[str]) -> tuple[list[str], list[tuple[HtmlElement, str]]]:
     """node_text_lines(node), and from the same walk the leaves among the elements below `node` with a tag in
-    `tags`: those with no <img> and no block but <br> below them, in document order, each with its text (all of it,
-    as text_content() gives it) cleaned."""
+    `tags`: those with no <img> and no block but <br> below them, in document order, each with its text (all
+    of it, as text_content() gives it) cleaned."""
     parts: list[str] = []
     leaves: list[tuple[HtmlElement, str] | None] = []
     _text_parts_and_leaves(node, node, tags, parts, leaves)
@@ -183,8 +184,8 @@ def _text_parts_and_leaves(el: HtmlElement, node: HtmlElement, tags: frozenset[s
 
 
 def _skipped(el: HtmlElement, tags: frozenset[str], leaves: list[tuple[HtmlElement, str] | None]) -> int:
-    """For the subtree of a <script>, <style>, <noscript> or <template> with elements in it, whose text is no line:
-    its leaves (added to `leaves`) and what it holds, as node_text_lines_and_leaves' walk returns it."""
+    """For the subtree of a <script>, <style>, <noscript> or <template> with elements in it (its text is no
+    line): its leaves (added to `leaves`) and what it holds, as _text_parts_and_leaves returns it."""
     holds = 0
     for below in el.iterdescendants():
         tag = below.tag
@@ -192,7 +193,8 @@ def _skipped(el: HtmlElement, tags: frozenset[str], leaves: list[tuple[HtmlEleme
             continue
         holds |= (1 if tag in _BLOCK and tag != "br" else 0) | (2 if tag == "img" else 0)
         if tag in tags and next(below.iter("img"), None) is None and not any(
-                isinstance(c.tag, str) and c.tag in _BLOCK and c.tag != "br" for c in below.iterdescendants()):
+                isinstance(c.tag, str) and c.tag in _BLOCK and c.tag != "br"
+                for c in below.iterdescendants()):
             leaves.append((below, clean_line(text_content(below))))
     return holds
 

@@ -111,7 +111,9 @@ def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], field
                 fields.body_lines = lines
                 prune_leaves(leaves, lines)
                 tidy_text(node)
-                fields.body_html = sanitize_html(lxml_to_string(node), base if base is not None else base_url(doc, url))
+                if base is None:
+                    base = base_url(doc, url)
+                fields.body_html = sanitize_html(lxml_to_string(node), base)
                 fields.images = re.findall(r'<img[^>]+src="([^"]+)"', fields.body_html)
                 applied.add("body")
     return applied
