@@ -315,7 +315,7 @@ class _Runs:
     itself: such a function is a reference cycle, which kept every page's runs alive until the cyclic garbage
     collector ran (and made it run several times as often)."""
 
-    __slots__ = ("out", "marker", "marker_pos", "until_scoring")
+    __slots__ = ("marker", "marker_pos", "out", "until_scoring")
 
     def __init__(self, marker: HtmlElement | None, until_scoring: bool) -> None:
         self.out: list[tuple[HtmlElement, str, int]] = []
