@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from aggregator.extract.generic import extract_generic
-from aggregator.extract.html import decode_page, parse_html
+from aggregator.extract.html import parse_page
 from aggregator.extract.selectors import apply_selectors, selector_fields
 from aggregator.extract.wechat import wechat_record
 from aggregator.records import ArticleRecord, Page
@@ -15,8 +15,7 @@ from aggregator.urls import WECHAT_HOST, canonical_url, host_of
 
 def extract_article(page: Page, source: Source | None = None) -> ArticleRecord:
     """Parse one article page into a record (not yet normalized: dates stay as shown)."""
-    text = decode_page(page)
-    doc = parse_html(text, page.url)
+    text, doc = parse_page(page)
     source_id = source.id if source else "unknown"
     if host_of(page.url) == WECHAT_HOST:
         return wechat_record(page, text, doc, source)

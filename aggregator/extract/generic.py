@@ -27,8 +27,9 @@ from aggregator.extract.html import (
     BLOCK_TAGS,
     HtmlElement,
     inline_text,
-    text_content,
     node_text_lines,
+    node_text_lines_and_leaves,
+    text_content,
 )
 from aggregator.sanitize import sanitize_html
 from aggregator.text import clean_line, clean_title
@@ -132,6 +133,7 @@ class _Meta:
     script_dates: list[str] = field(default_factory=list)
     script_title: str | None = None
     page_title: str = ""
+    base_href: str | None = None  # the href of the first <base> that has one (None without)
 
     def get(self, *names: str) -> str | None:
         for name in names:
@@ -159,30 +161,47 @@ _SCRIPT_TITLE = re.compile(r"""(?:title|articleTitle|article_title|msg_title)["'
 def _read_meta(doc: HtmlElement, scripts: bool = True) -> _Meta:
     """The page's metadata; without `scripts`, no script variables (script_dates, script_title stay empty)."""
     meta = _Meta()
-    head_title = doc.find(".//title")
+    head_title: HtmlElement | None = None
+    # One walk of the page for the four tags instead of one each: each kind is still read in document order
+    # (they fill different fields); the headline is the first <title> below `doc`, as doc.find(".//title")
+    # found it, and the base the first <base> with an href, as doc.find(".//base[@href]") found it.
+    base_found = False
+    for el in doc.iter("title", "meta", "script", "base"):
+        tag = el.tag
+        if tag == "base":
+            if not base_found and el is not doc and (href := el.get("href")) is not None:
+                meta.base_href, base_found = href, True
+        elif tag == "meta":
+            key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "")
+            key = key.strip().lower()
+            content = (el.get("content") or "").strip()
+            if key and content and key not in meta.tags:
+                meta.tags[key] = content
+        elif tag == "script":
+            _read_script(el, meta, scripts)
+        elif head_title is None and el is not doc:
+            head_title = el
     meta.page_title = clean_title(head_title.text_content()) if head_title is not None else ""
-    for el in doc.iter("meta"):
-        key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
-        content = (el.get("content") or "").strip()
-        if key and content and key not in meta.tags:
-            meta.tags[key] = content
-    for script in doc.iter("script"):
-        json_ld = (script.get("type") or "").lower() == "application/ld+json"
-        if not json_ld and not scripts:
-            continue  # not even its text: decoding a large script costs too
-        text = script.text or ""
-        if not text:
-            continue
-        if json_ld:
-            _read_json_ld(text, meta.ld)
-            continue
-        if len(meta.script_dates) < 3:
-            meta.script_dates.extend(m.group(1) for m in _SCRIPT_DATE.finditer(text[:200_000]))
-        if meta.script_title is None:
-            found = _SCRIPT_TITLE.search(text[:50_000])
-            if found:
-                meta.script_title = found.group(1)
     return meta
+
+
+def _read_script(script: HtmlElement, meta: _Meta, scripts: bool) -> None:
+    """What one <script> adds to `meta`: its JSON-LD, else (with `scripts`) its date and title variables."""
+    json_ld = (script.get("type") or "").lower() == "application/ld+json"
+    if not json_ld and not scripts:
+        return  # not even its text: decoding a large script costs too
+    text = script.text or ""
+    if not text:
+        return
+    if json_ld:
+        _read_json_ld(text, meta.ld)
+        return
+    if len(meta.script_dates) < 3:
+        meta.script_dates.extend(m.group(1) for m in _SCRIPT_DATE.finditer(text[:200_000]))
+    if meta.script_title is None:
+        found = _SCRIPT_TITLE.search(text[:50_000])
+        if found:
+            meta.script_title = found.group(1)
 
 
 def _read_json_ld(text: str, out: dict[str, str]) -> None:
@@ -271,14 +290,43 @@ def _strip_furniture(work: HtmlElement, drop_hidden: bool) -> HtmlElement:
 _INLINE_PARA_OWNER = frozenset({"p", "pre", "blockquote", "h2", "h3", "h4", "h5", "h6", "li", "dd", "figcaption"})
 
 
-def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None) -> tuple[list[tuple[HtmlElement, str, int]], int]:
-    """Runs of inline text in document order: (the block holding them, text, characters inside links), and the
-    number of runs that come before the end of `marker` (the headline), or -1 without one."""
-    out: list[tuple[HtmlElement, str, int]] = []
-    marker_pos = [-1]
+class _Scored(Exception):
+    """Raised inside _paragraphs' walk when the caller wants the runs only up to the first one that scores."""
 
-    def walk(el: HtmlElement, owner: HtmlElement, buf: list[str], links: list[int], in_link: bool) -> None:
-        # `buf`/`links` collect the current run of `owner`, the nearest block ancestor.
+
+def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None,
+                until_scoring: bool = False) -> tuple[list[tuple[HtmlElement, str, int]], int]:
+    """Runs of inline text in document order: (the block holding them, text, characters inside links), and the
+    number of runs that come before the end of `marker` (the headline), or -1 without one. With
+    `until_scoring`, the runs end at the first one that scores (_run_score > 0): all that a header needs."""
+    runs = _Runs(marker, until_scoring)
+    buf: list[str] = [root.text] if root.text else []
+    links = [0]
+    try:
+        runs.walk(root, root, buf, links, False)
+        runs.flush(root, buf, links)
+    except _Scored:
+        pass
+    return runs.out, runs.marker_pos
+
+
+class _Runs:
+    """_paragraphs' walk. Its state is in attributes, not in the cells of a nested function that calls
+    itself: such a function is a reference cycle, which kept every page's runs alive until the cyclic garbage
+    collector ran (and made it run several times as often)."""
+
+    __slots__ = ("marker", "marker_pos", "out", "until_scoring")
+
+    def __init__(self, marker: HtmlElement | None, until_scoring: bool) -> None:
+        self.out: list[tuple[HtmlElement, str, int]] = []
+        self.marker = marker
+        self.marker_pos = -1
+        self.until_scoring = until_scoring
+
+    def walk(self, el: HtmlElement, owner: HtmlElement, buf: list[str], links: list[int],
+             in_link: bool) -> None:
+        """Add the runs of `el`'s children; `buf`/`links` collect the run of `owner`, the nearest block."""
+        marker = self.marker
         for child in el:
             tag = child.tag
             if tag.__class__ is not str:
@@ -287,13 +335,13 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None) -> tuple[l
                 if tag == "br":
                     buf.append("\n")
                 else:
-                    flush(owner, buf, links)  # keep runs in document order
+                    self.flush(owner, buf, links)  # keep runs in document order
                     text = child.text
                     child_buf: list[str] = [text] if text else []
                     child_links = [len(text.strip()) if text and in_link else 0]
                     if len(child):
-                        walk(child, child, child_buf, child_links, in_link)
-                    flush(child, child_buf, child_links)
+                        self.walk(child, child, child_buf, child_links, in_link)
+                    self.flush(child, child_buf, child_links)
             else:
                 link = in_link or tag == "a"
                 text = child.text
@@ -302,16 +350,17 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None) -> tuple[l
                     if link:
                         links[0] += len(text.strip())
                 if len(child):
-                    walk(child, owner, buf, links, link)
+                    self.walk(child, owner, buf, links, link)
             if child is marker:
-                marker_pos[0] = len(out)
+                self.marker_pos = len(self.out)
             tail = child.tail
             if tail:
                 buf.append(tail)
                 if in_link:
                     links[0] += len(tail.strip())
 
-    def flush(block: HtmlElement, buf: list[str], links: list[int]) -> None:
+    def flush(self, block: HtmlElement, buf: list[str], links: list[int]) -> None:
+        """End the current run of `block`: its lines become runs."""
         if not buf:  # most calls: a block boundary with no text since the last one
             links[0] = 0
             return
@@ -325,15 +374,11 @@ def _paragraphs(root: HtmlElement, marker: HtmlElement | None = None) -> tuple[l
             if piece:
                 # Link characters are spread over the block's runs in proportion; exact enough for a ratio.
                 share = links[0] * len(piece) // max(len(text), 1)
-                out.append((block, piece, share))
+                self.out.append((block, piece, share))
+                if self.until_scoring and _run_score(piece, share) > 0:
+                    raise _Scored  # the rest of the walk would only add runs after it
         buf.clear()
         links[0] = 0
-
-    buf: list[str] = [root.text] if root.text else []
-    links = [0]
-    walk(root, root, buf, links, False)
-    flush(root, buf, links)
-    return out, marker_pos[0]
 
 
 def _run_score(text: str, link_chars: int) -> float:
@@ -506,11 +551,10 @@ def _tidy_text(node: HtmlElement) -> None:
                 el.tail = tidied
 
 
-_WHITESPACE = re.compile(r"\s+")
-
-
 def _squash(text: str) -> str:
-    return _WHITESPACE.sub("", text)
+    """`text` without any whitespace (what the regex \\s matches: str.split() splits at the same ones)."""
+    # The regex substitution scanned Chinese lines several times slower than split() and join().
+    return "".join(text.split())
 
 
 def _trim_lines(lines: list[str], title: str) -> list[str]:
@@ -560,19 +604,30 @@ def _is_promo(line: str) -> bool:
     return len(line) < 160 and bool(_PROMO_CALL.search(line)) and len(set(_PROMO.findall(line))) >= 3
 
 
+# The elements that _prune_to_lines drops when they are leaves (no <img>, no block but <br> below them).
+_PRUNE_TAGS = frozenset(("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "table", "ul",
+                         "section", "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote",
+                         "ol", "a"))
+
+
 def _prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
     """Drop the leaf blocks of `node` whose text was trimmed from the body (info, editor, share lines)."""
+    prune_leaves(node_text_lines_and_leaves(node, _PRUNE_TAGS)[1], kept)
+
+
+def body_lines_and_leaves(node: HtmlElement) -> tuple[list[str], list[tuple[HtmlElement, str]]]:
+    """node_text_lines(node), and the leaves that prune_leaves judges, from one walk of `node`."""
+    return node_text_lines_and_leaves(node, _PRUNE_TAGS)
+
+
+def prune_leaves(leaves: list[tuple[HtmlElement, str]], kept: list[str]) -> None:
+    """_prune_to_lines(node, kept) for the leaves that body_lines_and_leaves(node) found (node unchanged)."""
+    # Whether a leaf goes depends on its own subtree only, which no drop of an element before it in document
+    # order changes (a drop moves its tail into the element before it or into its parent): deciding them all
+    # on the unchanged tree and dropping them in document order is what deciding and dropping one by one did.
     keep = set(kept)
     joined = "\n".join(kept)
-    for el in list(node.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "table", "ul", "section",
-                             "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote", "ol", "a")):
-        if el is node or el.getparent() is None:
-            continue
-        if next(el.iter("img"), None) is not None:  # el is no img itself: its images, as .//img finds them
-            continue
-        if any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS and c.tag != "br" for c in el.iterdescendants()):
-            continue
-        text = clean_line(text_content(el))
+    for el, text in leaves:
         if text and text not in keep and text not in joined:
             el.drop_tree()
 
@@ -585,6 +640,11 @@ def prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
 def clean_body_lines(lines: list[str], title: str) -> list[str]:
     """The article's lines of a body's text: furniture and info lines out, cut at the editor/copyright lines."""
     return _trim_lines(lines, title)
+
+
+def tidy_text(node: HtmlElement) -> None:
+    """Clean a pruned body node's text for HTML output: invisible characters, indents, bare wrappers."""
+    _tidy_text(node)
 
 
 def tidy_body(node: HtmlElement, kept: list[str]) -> None:
@@ -1022,9 +1082,16 @@ def _locate(doc: HtmlElement, drop_hidden: bool, meta: _Meta) -> tuple[HtmlEleme
 def _base_url(doc: HtmlElement, url: str) -> str:
     """The URL relative links resolve against: the page's <base href> when it stays on the page's own site, else
     the page's URL (a <base> pointing at another host would turn every relative image into a third party's)."""
-    base = doc.find(".//base[@href]")
-    if base is not None:
-        href = (base.get("href") or "").strip()
+    # The first <base> with an href below `doc`, as doc.find(".//base[@href]") found it: ElementPath tested
+    # each element in Python; iter() finds the tag in C.
+    base = next((el for el in doc.iter("base") if el.get("href") is not None and el is not doc), None)
+    return _resolve_base(base.get("href") if base is not None else None, url)
+
+
+def _resolve_base(base_href: str | None, url: str) -> str:
+    """_base_url for the href of the page's first <base> that has one (None without)."""
+    if base_href is not None:
+        href = base_href.strip()
         if href and not href.startswith(("javascript:", "data:")):
             resolved = urljoin(url, href)
             if _site(resolved) == _site(url) and urlsplit(resolved).scheme in ("http", "https"):
@@ -1051,10 +1118,12 @@ def extract_generic(doc: HtmlElement, url: str) -> Extracted:
     header = _header(root, title_el, body)
     if body is not None:
         cleaned = _clean_body(body.node, result.title)
-        result.body_lines = _trim_lines(node_text_lines(cleaned), result.title)
-        _prune_to_lines(cleaned, result.body_lines)
-        _tidy_text(cleaned)
-        result.body_html = sanitize_html(lxml_to_string(cleaned), _base_url(doc, url)) if result.body_lines else ""
+        lines, leaves = body_lines_and_leaves(cleaned)
+        result.body_lines = _trim_lines(lines, result.title)
+        if result.body_lines:
+            prune_leaves(leaves, result.body_lines)
+            _tidy_text(cleaned)
+            result.body_html = sanitize_html(lxml_to_string(cleaned), _resolve_base(meta.base_href, url))
         result.images = re.findall(r'<img[^>]+src="([^"]+)"', result.body_html)
     _read_header_fields(result, meta, header, root, url)
     return result
@@ -1072,9 +1141,22 @@ def _read_header_fields(result: Extracted, meta: _Meta, header: _Header, root: H
     result.author = _find_author(header, meta, result.origin)
 
 
-def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: HtmlElement) -> Extracted | None:
+def page_head(doc: HtmlElement) -> _Meta:
+    """What extract_around needs of the page's metadata (and the <base> base_url_of reads), from one walk."""
+    # Without the time, nothing here reads script variables: searching a real page's scripts costs ~1 ms.
+    return _read_meta(doc, scripts=False)
+
+
+def base_url_of(head: _Meta, url: str) -> str:
+    """base_url(doc, url) for the page whose page_head(doc) `head` is."""
+    return _resolve_base(head.base_href, url)
+
+
+def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: HtmlElement,
+                   head: _Meta | None = None) -> Extracted | None:
     """Author and 来源 of a page whose headline and body are known (found by other means), read as extract_generic
-    reads them but without its search for the body; None where that reading could differ from extract_generic's."""
+    reads them but without its search for the body; None where that reading could differ from
+    extract_generic's. `head` is page_head(doc) when the caller has it."""
     # The header runs from the headline to the body's first paragraph: all inside the two elements' closest common
     # ancestor, so only that is copied and cleaned, not the whole page.
     ancestors = [title_el, *title_el.iterancestors()]
@@ -1082,18 +1164,35 @@ def extract_around(doc: HtmlElement, url: str, title_el: HtmlElement, body_el: H
     if common is None or any(el.tag in _DROP_TAGS or _is_hidden(el) for el in {*ancestors, body_el,
                                                                               *body_el.iterancestors()}):
         return None  # in furniture the cleaning removes: the cleaned page has no such headline or body
-    work = copy.deepcopy(common)
-    work.tail = None  # text after the common ancestor is never header (the walk stops inside it)
-    title_copy, body_copy = _same_in_copy(common, work, title_el), _same_in_copy(common, work, body_el)
-    _strip_furniture(work, drop_hidden=True)
-    body = _Body(body_copy, _paragraphs(body_copy)[0])
+    if _has_furniture(common):
+        work = copy.deepcopy(common)
+        work.tail = None  # text after the common ancestor is never header (the walk stops inside it)
+        title_copy, body_copy = _same_in_copy(common, work, title_el), _same_in_copy(common, work, body_el)
+        _strip_furniture(work, drop_hidden=True)
+    else:
+        # Nothing to strip: the cleaned copy would be the page's own elements, which are read as they are
+        # (nothing below changes them; the header's walk stops at the body, inside `common`, before its tail).
+        work, title_copy, body_copy = common, title_el, body_el
+    # The header needs the body's first scoring run only (where it stops): the rest of the body is not walked.
+    body = _Body(body_copy, _paragraphs(body_copy, until_scoring=True)[0])
     if _inside(title_copy, body_copy) and not any(_run_score(t, lk) > 0 for _b, t, lk in body.runs):
         return None  # nothing stops the header inside the body: it would run on past the common ancestor
     result = Extracted()
-    # Without the time, nothing here reads script variables: searching a real page's scripts for them costs ~1 ms.
-    _read_header_fields(result, _read_meta(doc, scripts=False), _header(work, title_copy, body), work, url,
-                        published=False)
+    if head is None:
+        head = page_head(doc)
+    _read_header_fields(result, head, _header(work, title_copy, body), work, url, published=False)
     return result
+
+
+# _MAYBE_HIDDEN below an element: the element and its descendants with a style, hidden or type attribute.
+_MAYBE_HIDDEN_BELOW = etree.XPath("(.//@style|.//@hidden|.//@type)/..")
+
+
+def _has_furniture(root: HtmlElement) -> bool:
+    """_strip_furniture(a copy of `root`, drop_hidden=True) would remove something (`root` never goes)."""
+    if next(root.iterdescendants(*_DROP_TAGS, etree.Comment, etree.ProcessingInstruction), None) is not None:
+        return True
+    return any(el is not root and _is_hidden(el) for el in _MAYBE_HIDDEN_BELOW(root))
 
 
 def _same_in_copy(original_root: HtmlElement, copy_root: HtmlElement, el: HtmlElement) -> HtmlElement:

@@ -20,12 +20,16 @@ from lxml.cssselect import CSSSelector
 from aggregator.extract.generic import (
     Extracted,
     base_url,
+    base_url_of,
+    body_lines_and_leaves,
     clean_body_lines,
     extract_around,
     lxml_to_string,
-    tidy_body,
+    page_head,
+    prune_leaves,
+    tidy_text,
 )
-from aggregator.extract.html import HtmlElement, node_text_lines, text_of
+from aggregator.extract.html import HtmlElement, text_of
 from aggregator.sanitize import sanitize_html
 from aggregator.text import clean_title
 
@@ -60,10 +64,10 @@ def _outermost(nodes: list[HtmlElement]) -> list[HtmlElement]:
 
 
 def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], fields: Extracted,
-                    elements: dict[str, HtmlElement] | None = None) -> set[str]:
+                    elements: dict[str, HtmlElement] | None = None, base: str | None = None) -> set[str]:
     """Overwrite `fields` with what the source's selectors find (the page itself is not changed); returns the
     names of the selectors that decided their field, and puts the headline and (first) body element they used
-    in `elements` when given."""
+    in `elements` when given. `base` is base_url(doc, url) when the caller has it."""
     applied: set[str] = set()
     if sel := selectors.get("title"):
         found = _select(doc, sel)
@@ -100,11 +104,16 @@ def apply_selectors(doc: HtmlElement, url: str, selectors: dict[str, Any], field
                 for el in _select(node, drop_css):
                     if el.getparent() is not None:
                         el.drop_tree()
-            lines = clean_body_lines(node_text_lines(node), fields.title)
+            # One walk gives the body's lines and the leaf blocks that the kept lines decide on.
+            raw_lines, leaves = body_lines_and_leaves(node)
+            lines = clean_body_lines(raw_lines, fields.title)
             if lines:
                 fields.body_lines = lines
-                tidy_body(node, lines)
-                fields.body_html = sanitize_html(lxml_to_string(node), base_url(doc, url))
+                prune_leaves(leaves, lines)
+                tidy_text(node)
+                if base is None:
+                    base = base_url(doc, url)
+                fields.body_html = sanitize_html(lxml_to_string(node), base)
                 fields.images = re.findall(r'<img[^>]+src="([^"]+)"', fields.body_html)
                 applied.add("body")
     return applied
@@ -119,10 +128,12 @@ def selector_fields(doc: HtmlElement, url: str, selectors: dict[str, Any]) -> Ex
         return None
     fields = Extracted()
     elements: dict[str, HtmlElement] = {}
-    applied = apply_selectors(doc, url, selectors, fields, elements)
+    # The page's <base> and the metadata that extract_around reads come from one walk of the page, not two.
+    head = page_head(doc)
+    applied = apply_selectors(doc, url, selectors, fields, elements, base_url_of(head, url))
     if not {"title", "published", "body"} <= applied:
         return None
-    around = extract_around(doc, url, elements["title"], elements["body"])
+    around = extract_around(doc, url, elements["title"], elements["body"], head)
     if around is None:
         return None
     for key in ("author", "origin"):
