@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import Text, cast, delete, insert, select
 
 from aggregator.store import Store
 from aggregator.store.models import Article, Source, StoryBand, StorySignature
 from aggregator.store.types import SHANGHAI
-from aggregator.stories.evaluate import Item, read_items
+from aggregator.stories.evaluate import Item, insert_items, read_items
 from aggregator.stories.features import FEATURES_VERSION, extract
-from aggregator.stories.index import StoryIndex, make_entry
+from aggregator.stories.index import _CHUNK, MIN_SHARED_ANCHORS, Entry, StoryIndex, finds, make_entry
+from aggregator.stories.match import WINDOW_DAYS
 from aggregator.stories.minhash import to_bytes
 from tests._stores import any_db_url, any_store, pg_template, pg_url  # noqa: F401
 
@@ -75,3 +78,62 @@ def test_add_many_writes_what_insert_writes(any_store: Store, items: list[Item])
     assert got == expected
     assert len(got[0]) == 12 and len(got[1]) == sum(len(e.lsh) + len(e.anchors) for e in entries)
     assert any('"anchors"' in str(row[5]) for row in got[0])  # the facts went through the JSON serialiser
+
+
+def shifted_entries(items: list[Item], ids: dict[str, int]) -> list[Entry]:
+    """Entries to look up: each item as stored (its own id, left out of its candidates), as a new article on
+    its day and 2, 5 and 40 days later (inside, outside and far outside the anchor window); last, one that the
+    signature precheck drops."""
+    entries = []
+    for n, item in enumerate(items):
+        features = extract(item.title, item.text, day_of(item))
+        entries.append(make_entry(ids[item.id], features))
+        for k, days in enumerate((0, 2, 5, 40)):
+            later = extract(item.title, item.text, day_of(item) + days if day_of(item) else 0)
+            entries.append(make_entry(-1 - 4 * n - k, later))
+    # The bands of a stored article with a signature that shares nothing with it: met through a band, then
+    # dropped by the signature precheck.
+    entries.append(dataclasses.replace(entries[0], article_id=-10_000, anchors=(),
+                                       signature=np.zeros_like(entries[0].signature)))
+    return entries
+
+
+def test_the_group_lookup_gives_each_entry_what_its_own_lookup_gives(any_store: Store,  # noqa: F811
+                                                                       items: list[Item]) -> None:
+    """candidates_many reads the rows of all keys at once (over several statements of _CHUNK keys and several
+    day ranges) and must find, for every entry, exactly what candidates(entry) finds."""
+    ids = insert_items(any_store, items)
+    entries = shifted_entries(items, ids)
+    assert sum(len(e.lsh) for e in entries) > 4 * _CHUNK  # several LSH statements, the last one padded
+    with any_store.sessions() as session:
+        index = StoryIndex(session)
+        together = index.candidates_many(entries)
+        alone = [index.candidates(entry) for entry in entries]
+    assert [found for found, _met in together] == alone
+    assert all(found <= met for found, met in together)
+    assert all(entry.article_id not in met for entry, (_found, met) in zip(entries, together, strict=True))
+    # Every kind of candidate occurs: by anchors only (a rewrite), by a band only (the copy 40 days later).
+    stored = {entry.article_id: entry for entry in entries if entry.article_id > 0}
+    kinds = {(proposes_by_anchors(entry, stored[a]), bool(set(entry.lsh) & set(stored[a].lsh)))
+             for entry, found in zip(entries, alone, strict=True) for a in found}
+    assert {(True, False), (False, True)} <= kinds
+    assert alone[-1] == set() and entries[0].article_id in together[-1][1]
+
+
+def proposes_by_anchors(a: Entry, b: Entry) -> bool:
+    return abs(a.day - b.day) <= WINDOW_DAYS and len(set(a.anchors) & set(b.anchors)) >= MIN_SHARED_ANCHORS
+
+
+def test_finds_is_what_the_lookup_finds(store: Store, items: list[Item]) -> None:
+    """assign_stories finds the articles it indexed itself with finds(), in memory, as the database would."""
+    ids = insert_items(store, items)
+    entries = shifted_entries(items, ids)
+    with store.sessions() as session:
+        index = StoryIndex(session)
+        stored = index.stored(ids.values())
+        pairs = 0
+        for entry in entries:
+            found = index.candidates(entry)
+            assert found == {a for a, other in stored.items() if finds(entry, other)}, entry.article_id
+            pairs += len(found)
+    assert pairs > 100

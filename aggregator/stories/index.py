@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,6 +188,60 @@ def proposes(a: Entry, b: Entry) -> bool:
         minhash.containment_estimate(a.signature, a.shingles, b.signature, b.shingles) >= LSH_PRECHECK
 
 
+def finds(entry: Entry, other: Entry) -> bool:
+    """Whether candidates(entry) finds `other` once `other` is indexed, on the lookup's own terms.
+
+    The database matches keys whatever their band, so a key of either kind counts here; proposes() compares
+    LSH keys with LSH keys and anchors with anchors: the same unless an LSH key and an anchor key collide.
+    """
+    if other.article_id == entry.article_id:
+        return False
+    theirs = set(other.lsh)
+    theirs.update(other.anchors)
+    if len(entry.anchors) >= MIN_SHARED_ANCHORS and abs(other.day - entry.day) <= WINDOW_DAYS \
+            and len(theirs.intersection(entry.anchors)) >= MIN_SHARED_ANCHORS:
+        return True
+    if theirs.isdisjoint(entry.lsh):
+        return False
+    estimate = minhash.containment_estimate(entry.signature, entry.shingles, other.signature, other.shingles)
+    return estimate >= LSH_PRECHECK
+
+
+def _keys_lookup() -> Any:
+    """The band rows of _CHUNK keys, of any day: candidates_many's LSH part."""
+    return select(_BANDS.c.key, _BANDS.c.article_id).where(
+        _BANDS.c.key.in_([bindparam(f"k{i}") for i in range(_CHUNK)]))
+
+
+def _anchors_lookup() -> Any:
+    """The band rows of _CHUNK keys within [low, high]: candidates_many's anchor part."""
+    return (select(_BANDS.c.key, _BANDS.c.day, _BANDS.c.article_id)
+            .where(_BANDS.c.key.in_([bindparam(f"k{i}") for i in range(_CHUNK)]),
+                   _BANDS.c.day.between(bindparam("low"), bindparam("high"))))
+
+
+def _padded(keys: list[int]) -> Iterable[dict[str, int]]:
+    """`keys` in chunks of exactly _CHUNK bound values (the last key repeated: IN ignores it), so that one
+    compiled statement serves every chunk."""
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        chunk += [chunk[-1]] * (_CHUNK - len(chunk))
+        yield {f"k{i}": key for i, key in enumerate(chunk)}
+
+
+def _day_groups(entries: list[Entry]) -> list[tuple[int, int, list[int]]]:
+    """(low, high, anchor keys) of the groups of entries whose windows overlap: a group's range scans read no
+    more days than its entries' own lookups would, however far apart the groups are."""
+    groups: list[tuple[int, int, list[int]]] = []
+    for entry in sorted(entries, key=lambda e: e.day):
+        low, high = entry.day - WINDOW_DAYS, entry.day + WINDOW_DAYS
+        if groups and low <= groups[-1][1]:
+            groups[-1] = (groups[-1][0], high, groups[-1][2] + list(entry.anchors))
+        else:
+            groups.append((low, high, list(entry.anchors)))
+    return [(low, high, sorted(set(keys))) for low, high, keys in groups]
+
+
 def _chunks(values: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
@@ -269,6 +323,62 @@ class StoryIndex:
                 if estimate >= LSH_PRECHECK:
                     found.add(article_id)
         return found
+
+    def candidates_many(self, entries: Sequence[Entry]) -> list[tuple[set[int], set[int]]]:
+        """For each entry, (candidates(entry), every indexed article with a row its keys meet), in a few
+        statements for the lot instead of one per entry.
+
+        The rows of all the entries' keys are read at once and each entry's lookup is then done on them as the
+        database does it: LSH keys over the whole history, two anchors within the window, the signature
+        precheck for articles met through a band only. The second set tells a caller that changes the index
+        afterwards whether the first still holds: it does while none of those articles is taken out of the
+        index or indexed again.
+        """
+        by_lsh: dict[int, set[int]] = {}  # LSH key -> articles with a row of that key, any day
+        keys = sorted({key for entry in entries for key in entry.lsh})
+        for chunk in _padded(keys):
+            rows = execute_compiled(self.session, ("story_keys", _CHUNK), _keys_lookup, chunk)
+            for key, article_id in rows:
+                by_lsh.setdefault(key, set()).add(article_id)
+        by_anchor: dict[int, set[tuple[int, int]]] = {}  # anchor key -> (day, article) of its rows near by
+        with_anchors = [entry for entry in entries if len(entry.anchors) >= MIN_SHARED_ANCHORS]
+        for low, high, group_keys in _day_groups(with_anchors):
+            for chunk in _padded(group_keys):
+                rows = execute_compiled(self.session, ("story_anchor_keys", _CHUNK), _anchors_lookup,
+                                        {**chunk, "low": low, "high": high})
+                for key, day, article_id in rows:
+                    by_anchor.setdefault(key, set()).add((day, article_id))
+        vias: list[dict[int, int]] = []
+        for entry in entries:
+            via = dict.fromkeys((a for key in entry.lsh for a in by_lsh.get(key, ())), VIA_BAND)
+            if len(entry.anchors) >= MIN_SHARED_ANCHORS:
+                low, high = entry.day - WINDOW_DAYS, entry.day + WINDOW_DAYS
+                shared: dict[int, int] = {}  # rows within the window, as the lookup's count(*) counts them
+                for key in entry.anchors:
+                    for day, article_id in by_anchor.get(key, ()):
+                        if low <= day <= high:
+                            shared[article_id] = shared.get(article_id, 0) + 1
+                for article_id, count in shared.items():
+                    if count >= MIN_SHARED_ANCHORS:
+                        via[article_id] = via.get(article_id, 0) | VIA_ANCHORS
+            via.pop(entry.article_id, None)
+            vias.append(via)
+        # The signatures of the articles met through a band only, read once for all the entries.
+        signatures: dict[int, tuple[np.ndarray, int]] = {}
+        for chunk in _chunks(sorted({a for via in vias for a, how in via.items() if how == VIA_BAND})):
+            for article_id, sig, shingles in self.session.execute(_SIGS, {"ids": chunk}):
+                signatures[article_id] = (minhash.from_bytes(sig), shingles)
+        result: list[tuple[set[int], set[int]]] = []
+        for entry, via in zip(entries, vias, strict=True):
+            found = {a for a, how in via.items() if how & VIA_ANCHORS}
+            for article_id, how in via.items():
+                if how == VIA_BAND and article_id in signatures:
+                    sig, shingles = signatures[article_id]
+                    estimate = minhash.containment_estimate(entry.signature, entry.shingles, sig, shingles)
+                    if estimate >= LSH_PRECHECK:
+                        found.add(article_id)
+            result.append((found, set(via)))
+        return result
 
     def load(self, article_ids: Iterable[int]) -> dict[int, tuple[Features, int | None]]:
         """Features (stored facts, shingles recomputed from the text) and story of indexed articles.
