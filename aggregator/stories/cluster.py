@@ -146,7 +146,10 @@ class _Here:
     """
 
     def __init__(self) -> None:
-        self.by_key: dict[int, list[Entry]] = {}
+        # key -> the first entry with that key; the few keys that two entries share have the others in `more`.
+        # (A list per key, some 40 per article, made the garbage collector run several times per group.)
+        self.by_key: dict[int, Entry] = {}
+        self.more: dict[int, list[Entry]] = {}
         self.live: dict[int, Entry] = {}  # article id -> its entry, while indexed or held
         self.held: set[int] = set()
         self.changed: set[int] = set()
@@ -157,8 +160,11 @@ class _Here:
         self.changed.add(entry.article_id)
         if held:
             self.held.add(entry.article_id)
-        for key in entry.lsh + entry.anchors:
-            self.by_key.setdefault(key, []).append(entry)
+        by_key = self.by_key
+        for keys in (entry.lsh, entry.anchors):
+            for key in keys:
+                if by_key.setdefault(key, entry) is not entry:
+                    self.more.setdefault(key, []).append(entry)
 
     def release(self) -> None:
         """The held entries are now indexed."""
@@ -172,10 +178,15 @@ class _Here:
     def sharing(self, entry: Entry) -> list[Entry]:
         """Indexed or held entries with a key of `entry`'s (each once): all it may be proposed to or find."""
         found: dict[int, Entry] = {}
-        for key in entry.lsh + entry.anchors:
-            for other in self.by_key.get(key, ()):
-                if self.live.get(other.article_id) is other:  # not taken out or indexed again since
-                    found[other.article_id] = other
+        by_key, live = self.by_key, self.live
+        for keys in (entry.lsh, entry.anchors):
+            for key in keys:
+                first = by_key.get(key)
+                if first is None:
+                    continue
+                for other in (first, *self.more.get(key, ())):
+                    if live.get(other.article_id) is other:  # not taken out or indexed again since
+                        found[other.article_id] = other
         return list(found.values())
 
 
