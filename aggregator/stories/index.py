@@ -39,6 +39,7 @@ MIN_SHARED_ANCHORS = 2  # one shared figure or name is common between unrelated 
 LSH_PRECHECK = 0.3
 VIA_BAND, VIA_ANCHORS = 1, 2
 _CHUNK = 500  # ids per IN (...) list, under every database's bound-parameter limit
+_KEY_NAMES = tuple(f"k{i}" for i in range(_CHUNK))  # the bound values of candidates_many's statements
 
 # Core tables: the index's statements skip the ORM (they run several times per article).
 _BANDS = StoryBand.__table__
@@ -210,13 +211,13 @@ def finds(entry: Entry, other: Entry) -> bool:
 def _keys_lookup() -> Any:
     """The band rows of _CHUNK keys, of any day: candidates_many's LSH part."""
     return select(_BANDS.c.key, _BANDS.c.article_id).where(
-        _BANDS.c.key.in_([bindparam(f"k{i}") for i in range(_CHUNK)]))
+        _BANDS.c.key.in_([bindparam(name) for name in _KEY_NAMES]))
 
 
 def _anchors_lookup() -> Any:
     """The band rows of _CHUNK keys within [low, high]: candidates_many's anchor part."""
     return (select(_BANDS.c.key, _BANDS.c.day, _BANDS.c.article_id)
-            .where(_BANDS.c.key.in_([bindparam(f"k{i}") for i in range(_CHUNK)]),
+            .where(_BANDS.c.key.in_([bindparam(name) for name in _KEY_NAMES]),
                    _BANDS.c.day.between(bindparam("low"), bindparam("high"))))
 
 
@@ -226,7 +227,7 @@ def _padded(keys: list[int]) -> Iterable[dict[str, int]]:
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start : start + _CHUNK]
         chunk += [chunk[-1]] * (_CHUNK - len(chunk))
-        yield {f"k{i}": key for i, key in enumerate(chunk)}
+        yield dict(zip(_KEY_NAMES, chunk, strict=True))
 
 
 def _day_groups(entries: list[Entry]) -> list[tuple[int, int, list[int]]]:
