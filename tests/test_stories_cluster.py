@@ -15,9 +15,9 @@ from aggregator.store import Store, open_store
 from aggregator.store.models import Article, Source, Story, StoryBand, StorySignature
 from aggregator.store.types import SHANGHAI
 from aggregator.stories import assign_story, rebuild_stories
+from aggregator.stories.cluster import features_of
 from aggregator.stories.evaluate import Item, insert_items, read_items, stories_of
 from aggregator.stories.index import StoryIndex, make_entry
-from aggregator.stories.cluster import features_of
 
 DATA = Path(__file__).parent / "data"
 
@@ -241,3 +241,54 @@ def test_indexing_warms_the_cache_with_what_load_would_rebuild(store: Store, ite
         again = loaded[article_id]
         assert (features.shingles == again.shingles).all()
         assert features.facts() == again.facts() and features.title == again.title and features.core == again.core
+
+
+def test_a_group_gets_the_candidates_of_one_lookup_per_article(store: Store, items: list[Item],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """assign_stories looks the group's candidates up at once, then accounts for what it indexes and detaches
+    itself: every article must be judged against what a lookup of its own, at its turn, would find."""
+    from aggregator.stories import cluster
+
+    stored = insert_items(store, by_id(items, "s01-a", "s02-a", "s03-a", "n01-a"))
+    entries: dict[int, object] = {}
+    checked: list[set[int]] = []
+    make, matches = cluster.make_entry, cluster._matches
+
+    def remember(article_id: int, features: object) -> object:
+        entries[id(features)] = entry = make(article_id, features)  # type: ignore[arg-type]
+        return entry
+
+    def checking(index: StoryIndex, candidates: set[int], mine: object) -> set[int]:
+        assert candidates == index.candidates(entries[id(mine)])  # type: ignore[arg-type]
+        checked.append(candidates)
+        return matches(index, candidates, mine)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cluster, "make_entry", remember)
+    monkeypatch.setattr(cluster, "_matches", checking)
+    rest = [i for i in items if i.id not in ("s01-a", "s02-a", "s03-a", "n01-a")]
+    random.Random(3).shuffle(rest)
+    other = by_id(items, "n02-a")[0]
+    with store.session() as session:
+        session.add(Source(id="grp", name="一组", kind="site", family="generic", config={}))
+        # n01-a is deleted and leaves its index rows behind; SQLite gives its id to the group's first article.
+        gone = by_id(items, "n01-a")[0]
+        session.delete(session.get(Article, stored["n01-a"]))
+        session.flush()
+        rest.insert(20, Item("again", gone.title, gone.text, "x", gone.published, "又一家"))
+        fetched = datetime(2025, 1, 1, tzinfo=SHANGHAI)
+        new = [Article(url=f"grp:{i.id}", source_id="grp", title=i.title, body_text=i.text,
+                       published_at=i.published, fetched_at=fetched, status="ok", extra={}) for i in rest]
+        session.add_all(new)
+        # Stored s01-a now carries another story's text: it leaves its story (and the index) within the group,
+        # after the lookup that found it for its reposts; s02-a comes twice.
+        changed, twice = session.get(Article, stored["s01-a"]), session.get(Article, stored["s02-a"])
+        changed.title, changed.body_text = other.title, other.text
+        session.flush()
+        group = new[:10] + [changed] + new[10:40] + [twice] + new[40:] + [twice]
+        assert new[0].id == stored["n01-a"]
+        cluster.assign_stories(session, group)
+    assert len(checked) == len(group) and sum(1 for c in checked if c) > 40
+    grouped = stories_of(store, {a.url: a.id for a in group})
+    with store.session() as session:
+        rebuild_stories(session)
+    assert partition(stories_of(store, {a.url: a.id for a in group})) == partition(grouped)

@@ -21,7 +21,7 @@ from aggregator.store.bulk import insert_returning
 from aggregator.store.models import Article, Source, Story
 from aggregator.store.types import SHANGHAI
 from aggregator.stories.features import Features, extract
-from aggregator.stories.index import Entry, StoryIndex, make_entry, proposes
+from aggregator.stories.index import Entry, StoryIndex, finds, make_entry, proposes
 from aggregator.stories.match import judge
 
 logger = logging.getLogger(__name__)
@@ -73,18 +73,35 @@ def assign_stories(session: Session, articles: Sequence[Article]) -> list[int | 
 
     Most new articles match nothing and start a story of their own. Their writes (index rows, story, the
     article's story id) are held and made together, a few statements for the lot instead of four per article,
-    before anything that could see them: an article they would be proposed to, a merge, a detach.
+    before anything that could see them: an article they would be proposed to, a merge, a detach. The index is
+    asked for the candidates of the whole group at once, before any of it is indexed; what this call indexes
+    or takes out afterwards is accounted for in memory (_Here), so each article gets the candidates that a
+    lookup of its own, at its turn, would give.
     """
     index = StoryIndex(session)
     _warn_if_unindexed(session, index)
     session.flush()
     story_ids: list[int | None] = [None] * len(articles)
+    # Features and entries first (they depend on the article's text and date alone, which this call never
+    # changes), so that the group's candidates are looked up together.
+    prepared: dict[int, tuple[Features, Entry]] = {}
+    for i, article in enumerate(articles):
+        if article.status in MATCHABLE:
+            mine = features_of(article)
+            prepared[i] = (mine, make_entry(article.id, mine))
+    # One article (assign_story) keeps its single lookup statement; a group shares a few.
+    looked_up: dict[int, tuple[set[int], set[int]]] = {}
+    if len(prepared) > 1:
+        found = index.candidates_many([entry for _mine, entry in prepared.values()])
+        looked_up = dict(zip(prepared, found, strict=True))
+    here = _Here()
     held: list[tuple[int, Article, Entry, Features]] = []
 
     def release() -> None:
         if held:
             for (i, *_rest), story_id in zip(held, _start_stories(session, index, [h[1:] for h in held])):
                 story_ids[i] = story_id
+            here.release()
             held.clear()
 
     for i, article in enumerate(articles):
@@ -93,28 +110,89 @@ def assign_stories(session: Session, articles: Sequence[Article]) -> list[int | 
         if article.story_id is not None:
             release()
             detach(session, article, index)  # indexed articles always have a story: nothing else to take out
-        if article.status not in MATCHABLE:
+            here.drop(article.id)
+        if i not in prepared:
             continue
-        mine = features_of(article)
-        entry = make_entry(article.id, mine)
-        if any(proposes(other, entry) for _i, _a, other, _f in held):
+        mine, entry = prepared[i]
+        near = here.sharing(entry)
+        if any(other.article_id in here.held and proposes(other, entry) for other in near):
             release()  # the index must hold them before it is asked about this one
-        matched = _matches(index, entry, mine)
+        before = looked_up.get(i)
+        if before is None or not before[1].isdisjoint(here.changed):
+            candidates = index.candidates(entry)  # the group's lookup no longer holds for it: ask the index
+        else:
+            # What this call indexed is not in that lookup: it is found among the entries in memory instead.
+            candidates = before[0] | {other.article_id for other in near
+                                      if other.article_id not in here.held and finds(entry, other)}
+        matched = _matches(index, candidates, mine)
         if not matched:
             held.append((i, article, entry, mine))
+            here.add(entry, held=True)
             continue
         release()  # stories are numbered in arrival order, as when articles come one by one
         index.add(entry, mine, article.title or "")
+        here.add(entry, held=False)
         story_ids[i] = _join(session, article, matched)
         refresh_story(session, story_ids[i])  # type: ignore[arg-type]
     release()
     return story_ids
 
 
-def _matches(index: StoryIndex, entry: Entry, mine: Features) -> set[int]:
-    """Stories of the indexed articles that the precise check accepts as the same story as `mine`."""
+class _Here:
+    """The entries this call has indexed or holds, found by key: what the index would answer about them.
+
+    `changed` are the articles this call indexed or took out of the index: a lookup made before that does not
+    tell about them.
+    """
+
+    def __init__(self) -> None:
+        # key -> the first entry with that key; the few keys that two entries share have the others in `more`.
+        # (A list per key, some 40 per article, made the garbage collector run several times per group.)
+        self.by_key: dict[int, Entry] = {}
+        self.more: dict[int, list[Entry]] = {}
+        self.live: dict[int, Entry] = {}  # article id -> its entry, while indexed or held
+        self.held: set[int] = set()
+        self.changed: set[int] = set()
+
+    def add(self, entry: Entry, held: bool) -> None:
+        """Note an entry that is now indexed, or held to be indexed with the others."""
+        self.live[entry.article_id] = entry
+        self.changed.add(entry.article_id)
+        if held:
+            self.held.add(entry.article_id)
+        by_key = self.by_key
+        for keys in (entry.lsh, entry.anchors):
+            for key in keys:
+                if by_key.setdefault(key, entry) is not entry:
+                    self.more.setdefault(key, []).append(entry)
+
+    def release(self) -> None:
+        """The held entries are now indexed."""
+        self.held.clear()
+
+    def drop(self, article_id: int) -> None:
+        """The article was taken out of the index."""
+        self.live.pop(article_id, None)
+        self.changed.add(article_id)
+
+    def sharing(self, entry: Entry) -> list[Entry]:
+        """Indexed or held entries with a key of `entry`'s (each once): all it may be proposed to or find."""
+        found: dict[int, Entry] = {}
+        by_key, live = self.by_key, self.live
+        for keys in (entry.lsh, entry.anchors):
+            for key in keys:
+                first = by_key.get(key)
+                if first is None:
+                    continue
+                for other in (first, *self.more.get(key, ())):
+                    if live.get(other.article_id) is other:  # not taken out or indexed again since
+                        found[other.article_id] = other
+        return list(found.values())
+
+
+def _matches(index: StoryIndex, candidates: set[int], mine: Features) -> set[int]:
+    """Stories of the indexed `candidates` that the precise check accepts as the same story as `mine`."""
     matched: set[int] = set()
-    candidates = index.candidates(entry)
     if candidates:
         for _other, (theirs, story_id) in sorted(index.load(candidates).items()):
             if story_id is None or story_id in matched:
