@@ -3,14 +3,17 @@ SQLite's inserts that read nothing back."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, delete, event, insert, inspect, select
 
 from aggregator.dates import SHANGHAI
-from aggregator.store import Store
+from aggregator.store import Store, make_engine
 from aggregator.store.bulk import complete_rows, insert_numbered, insert_returning, insert_rows, known_objects
+from aggregator.store.migrate import upgrade_to_head
 from aggregator.store.models import Article, RawPage, Source, Story, StorySignature
 from tests._stores import any_db_url, any_store, pg_template, pg_url  # noqa: F401
 
@@ -217,3 +220,21 @@ def test_known_objects_are_loaded_persistent_objects(store: Store) -> None:
 def test_known_objects_needs_every_column(store: Store) -> None:
     with store.sessions() as session, pytest.raises(ValueError, match="missing"):
         known_objects(session, Article, [{"id": 1, "url": "https://a.cn/1"}])
+
+
+def test_insert_rows_values_go_through_the_engines_own_bind_processors(store: Store, tmp_path: Path) -> None:
+    """A setting of one engine (its JSON serializer) is not taken for another's: as the ORM's insert does."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'other.db'}",
+                         json_serializer=lambda value: json.dumps(value, ensure_ascii=False))
+    upgrade_to_head(engine)
+    other = Store(engine)
+    stored: list[str] = []
+    for each in (store, other):
+        with_source(each)
+        with each.session() as session:
+            session.execute(insert(Article), article_rows(["https://a.cn/orm"], extra={"名": "值"}))
+            insert_rows(session, Article.__table__, article_rows(["https://a.cn/new"], extra={"名": "值"}))
+        with each.engine.connect() as connection:
+            stored += connection.exec_driver_sql("SELECT extra FROM articles ORDER BY url").scalars()
+    other.close()
+    assert stored == ['{"\\u540d": "\\u503c"}'] * 2 + ['{"名": "值"}'] * 2

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from functools import cache, partial
 from itertools import groupby
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Column, Dialect, Table, insert, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -57,9 +58,10 @@ def insert_numbered(session: Session, table: Table, rows: Sequence[dict[str, Any
     return stored
 
 
-# The INSERT up to VALUES, one row's placeholders, each column's bind processor, rows per statement.
+# The INSERT up to VALUES, one row's placeholders, each column's bind processor, rows per statement; per
+# dialect (an engine's own: bind processors follow its settings, a JSON serializer for one) and columns.
 _MultiRow = tuple[str, str, list[tuple[str, Any]], int]
-_MULTI_ROW: dict[tuple[type, Table, tuple[str, ...]], _MultiRow] = {}  # per dialect, table and column keys
+_MULTI_ROW: WeakKeyDictionary[Dialect, dict[tuple[Table, tuple[str, ...]], _MultiRow]] = WeakKeyDictionary()
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -96,17 +98,18 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 
 def _multi_row(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> _MultiRow:
     """What insert_rows needs to insert rows of these column keys, made once."""
-    shape = (type(dialect), table, keys)
-    if shape not in _MULTI_ROW:
+    made = _MULTI_ROW.setdefault(dialect, {})
+    shape = (table, keys)
+    if shape not in made:
         columns = [table.c[key] for key in keys]
         quote = dialect.identifier_preparer
         names = ", ".join(quote.format_column(column) for column in columns)
         processors = [(c.key, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
         # SQLAlchemy's batch: its page size, within the dialect's limit on a statement's parameters.
         per = min(dialect.insertmanyvalues_page_size, dialect.insertmanyvalues_max_parameters // len(keys))
-        _MULTI_ROW[shape] = (f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ",
-                             f"({', '.join('?' * len(keys))})", processors, per)
-    return _MULTI_ROW[shape]
+        made[shape] = (f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ",
+                       f"({', '.join('?' * len(keys))})", processors, per)
+    return made[shape]
 
 
 def _insert_default(column: Column[Any]) -> Callable[[], Any] | None:
