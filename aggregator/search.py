@@ -66,8 +66,19 @@ class SearchError(ValueError):
     """The query cannot be searched (empty after tokenizing, or malformed); the message says why."""
 
 
+# Compatibility characters that Chinese text is full of, each with its NFKD form (full-width punctuation,
+# the ideographic and the no-break space, the ellipsis). One of them sends a whole text through NFKC's slow
+# path (0.13 ms for an article's body, every article stored: the index's trigger normalizes its title and
+# body); replaced first, the text usually passes NFKC's quick check instead (0.01 ms). The result is the same
+# for any text: NFKC composes the NFKD form, and a character's NFKD form has the character's NFKD form.
+_COMPATIBLE = tuple((char, unicodedata.normalize("NFKD", char)) for char in "，：；！？（）％～…\u3000\u00a0")
+
+
 def normalize(value: str) -> str:
     """NFKC (full-width letters and digits become ASCII) and lower case: the form both index and query use."""
+    for char, decomposed in _COMPATIBLE:
+        if char in value:
+            value = value.replace(char, decomposed)
     return unicodedata.normalize("NFKC", value).lower()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 
 import pytest
@@ -302,3 +303,23 @@ def test_both_tokenizer_paths_match_the_reference(value: str) -> None:
     assert search._run_tokens(normal) == " ".join(expected)
     assert search._vector_tokens(normal) == " ".join(expected)
     assert search.tokens(value) == expected
+
+
+# -- property: normalize() is NFKC and lower case, whatever the text -------------------------------------
+
+# The characters normalize() replaces first, their neighbours in the compatibility blocks, combining marks
+# (which compose with what precedes them, a replaced character's ASCII too), kana and hangul that compose.
+_NORMALIZE_ALPHABET = ("，：；！？（）％～…\u3000\u00a0．＋－０９ＡＺａｚ｡､ｶﾞ\u2025\u2026\u00b7"
+                       "工会aA1 .,~e\u0301\u0308\u0327\u0323\u3099\u309a\u1100\u1161\u11a8かカ가ẞİ")
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.one_of(st.text(alphabet=_NORMALIZE_ALPHABET, max_size=80), st.text(max_size=80)))
+def test_normalize_is_nfkc_and_lower_case(value: str) -> None:
+    assert search.normalize(value) == unicodedata.normalize("NFKC", value).lower()
+
+
+def test_normalize_folds_what_it_replaces_first_as_nfkc_does() -> None:
+    for char, _decomposed in search._COMPATIBLE:
+        text = f"工会{char}\u0301驿站{char}{char}"  # a combining mark after it composes with its ASCII form
+        assert search.normalize(text) == unicodedata.normalize("NFKC", text).lower() != text

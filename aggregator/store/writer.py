@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from aggregator.records import ArticleRecord, Page
 from aggregator.search import sort_key
 from aggregator.sources import Registry
-from aggregator.store.bulk import insert_returning
+from aggregator.store.bulk import insert_numbered, insert_returning, insert_rows, known_objects
 from aggregator.store.driver import execute_compiled
 from aggregator.store.models import Article, ArticleAlias, FetchStatus, ManualLabel, RawPage, Source
 
@@ -67,7 +67,7 @@ def page_from_raw(raw: RawPage) -> Page:
                 fetched_at=raw.fetched_at, encoding=raw.encoding)
 
 
-_ARTICLE_ROWS, _ALIAS_ROWS = Article.__table__, ArticleAlias.__table__
+_ARTICLE_ROWS, _ALIAS_ROWS, _RAW_ROWS = Article.__table__, ArticleAlias.__table__, RawPage.__table__
 
 
 def _probe(urls: int, hashes: int, keys: int) -> Any:
@@ -300,31 +300,40 @@ def insert_new(session: Session, batch: Sequence[tuple[ArticleRecord, Page | Non
     """
     if any(record.aliases for record, _page in batch):
         raise ValueError("insert_new takes records without aliases; save them with save_article")
+    sqlite = session.get_bind().dialect.name == "sqlite"
     kept = [(i, page, record.source_id) for i, (record, page) in enumerate(batch) if page is not None and keep_raw]
     raw_ids: dict[int, int] = {}
     if kept:
         rows = [raw_values(page, source_id) for _i, page, source_id in kept]
-        ids = insert_returning(session, RawPage, rows, "url", RawPage.id)
+        # SQLite: the ids it gives, known without RETURNING; from here on the transaction holds the write
+        # lock.
+        ids = ([row["id"] for row in insert_numbered(session, _RAW_ROWS, rows)] if sqlite
+               else insert_returning(session, RawPage, rows, "url", RawPage.id))
         raw_ids = {i: raw_id for (i, _page, _source), raw_id in zip(kept, ids)}
     values = [{**article_values(record, page, now), "raw_page_id": raw_ids.get(i)}
               for i, (record, page) in enumerate(batch)]
-    if session.get_bind().dialect.name != "sqlite" or len(values) < 2:
+    if not sqlite:
         return insert_returning(session, Article, values, "url")
+    # On SQLite every stored value is known here (ids included, see below), so nothing is read back: no
+    # RETURNING of whole rows, bodies included, for the ORM to make objects of; they are made from the values.
+    if len(values) == 1:
+        # Nothing to put in order: SQLite numbers it, so no other writer can have taken its id, even when no
+        # raw page took the write lock first (a group that failed is saved again one by one this way).
+        return known_objects(session, Article, insert_numbered(session, _ARTICLE_ROWS, values))
     # The full-text index's trigger adds each article under sort_key(day, id). FTS5 writes out its pending
     # postings whenever a key is not above the last one, and a crawl (newest first, sources interleaved) comes
     # mostly in descending days: a segment per article, and the merging of them, cost more than indexing did.
     # So the ids are given here, in the batch's order as SQLite would have given them (its INTEGER PRIMARY KEY
     # takes max + 1), and the rows go in in the index's order. Should another writer take one of those ids in
-    # between, the insert fails on the primary key (and the group is saved again one by one): never a wrong id.
+    # between (possible only when no raw page was inserted above), the insert fails on the primary key (and
+    # the group is saved again one by one): never a wrong id.
     first = (session.scalar(select(func.max(Article.id))) or 0) + 1
     for offset, row in enumerate(values):
         row["id"] = first + offset
     order = sorted(range(len(values)), key=lambda i: sort_key(values[i]["published_at"] or values[i]["fetched_at"],
                                                               values[i]["id"]))
-    articles: list[Article] = [None] * len(values)  # type: ignore[list-item]
-    for i, article in zip(order, insert_returning(session, Article, [values[i] for i in order], "url")):
-        articles[i] = article
-    return articles
+    stored = dict(zip(order, insert_rows(session, _ARTICLE_ROWS, [values[i] for i in order])))
+    return known_objects(session, Article, [stored[i] for i in range(len(values))])
 
 
 def record_fetch_status(session: Session, url: str, source_id: str | None, status: str, now: datetime,
