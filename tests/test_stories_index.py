@@ -56,13 +56,13 @@ def index_rows(session: Any) -> tuple[list[Any], list[Any]]:
 
 
 def test_add_many_writes_what_insert_writes(any_store: Store, items: list[Item]) -> None:  # noqa: F811
-    """add_many hands the driver tuples (insert_rows): the rows must be those of insert() with dicts."""
+    """add_many hands the driver tuples (store.bulk.insert_tuples): the rows must be those of insert() with dicts."""
     chosen = items[:12]
     with any_store.session() as session:
         ids = add_articles(session, chosen)
         features = [extract(item.title, item.text, day_of(item)) for item in chosen]
         entries = [make_entry(article_id, f) for article_id, f in zip(ids, features, strict=True)]
-        # What add_many wrote before insert_rows: SQLAlchemy's executemany of dicts.
+        # What add_many wrote before insert_tuples: SQLAlchemy's executemany of dicts.
         session.execute(insert(_SIGNATURES), [
             {"article_id": e.article_id, "signature": to_bytes(e.signature), "shingles": int(f.shingles.size),
              "day": e.day, "version": FEATURES_VERSION, "facts": f.facts()}

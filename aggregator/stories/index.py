@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, union_all
+from sqlalchemy import bindparam, delete, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from aggregator.store.driver import connection_of, execute_compiled
+from aggregator.store.bulk import insert_tuples
+from aggregator.store.driver import execute_compiled
 from aggregator.store.models import Article, StoryBand, StorySignature
 from aggregator.stories import minhash
 from aggregator.stories.features import FEATURES_VERSION, Features, shingles_of
@@ -47,56 +48,10 @@ _SIGNATURES = StorySignature.__table__
 _ARTICLES = Article.__table__
 
 
-# insert_rows() takes tuples in the tables' column order: add_many and Entry.row_tuples() build them so.
+# insert_tuples() takes tuples in the tables' column order: add_many and Entry.row_tuples() build them so.
 _BAND_COLUMNS = ("key", "day", "article_id", "band")
 _SIGNATURE_COLUMNS = ("article_id", "signature", "shingles", "day", "version", "facts")
 assert tuple(_BANDS.c.keys()) == _BAND_COLUMNS and tuple(_SIGNATURES.c.keys()) == _SIGNATURE_COLUMNS
-# Per dialect and table: the INSERT of every column as the dialect compiles it, where each column's value
-# goes in the driver's parameters, and the columns' bind processors (what SQLAlchemy does to a value first).
-_Insert = tuple[str, list[int] | None, tuple[str, ...], list[tuple[int, Callable[[Any], Any]]]]
-_inserts: dict[tuple[type, str, str], _Insert] = {}
-
-
-def insert_rows(session: Session, table: Table, rows: list[tuple[Any, ...]]) -> None:
-    """INSERT `rows` (tuples of every column, in the table's order) in one executemany run by the driver.
-
-    The same statement and values as session.execute(insert(table), [dicts]), without SQLAlchemy building and
-    processing each row's parameters in Python: with some 40 index rows per article that was most of the
-    insert's cost. The bind processors still run (JSON serialisation, binary wrapping), column by column.
-    """
-    if not rows:
-        return
-    connection = connection_of(session)
-    dialect = connection.dialect
-    key = (type(dialect), dialect.paramstyle, table.name)
-    if key not in _inserts:
-        compiled = insert(table).compile(dialect=dialect)
-        columns = tuple(table.c.keys())
-        positional = compiled.positional and compiled.positiontup is not None
-        names = list(compiled.positiontup) if positional else None  # type: ignore[arg-type]
-        order = [columns.index(name) for name in names] if names is not None else None
-        processors = []
-        for i, column in enumerate(table.c):
-            processor = column.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                processors.append((i, processor))
-        _inserts[key] = (compiled.string, order, columns, processors)
-    sql, order, columns, processors = _inserts[key]
-    if processors:
-        rows = [_processed(row, processors) for row in rows]
-    if order is None:
-        connection.exec_driver_sql(sql, [dict(zip(columns, row, strict=True)) for row in rows])
-    elif order == list(range(len(columns))):
-        connection.exec_driver_sql(sql, rows)
-    else:
-        connection.exec_driver_sql(sql, [tuple(row[i] for i in order) for row in rows])
-
-
-def _processed(row: tuple[Any, ...], processors: list[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
-    values = list(row)
-    for i, processor in processors:
-        values[i] = processor(values[i])
-    return tuple(values)
 
 
 def _lookup(lsh: int, anchors: int) -> Any:
@@ -275,11 +230,11 @@ class StoryIndex:
             cache[entry.article_id] = (signature, Features.from_facts(facts, features.shingles, title))
             cache.move_to_end(entry.article_id)
         _trim(cache)
-        insert_rows(self.session, _SIGNATURES, signatures)
+        insert_tuples(self.session, _SIGNATURES, signatures)
         # In key order: each row goes to a random place of the table's B-tree; in order, its pages are visited
         # in turn (on a table of 800,000 rows, a few percent less CPU for the group's store and commit).
         rows.sort()
-        insert_rows(self.session, _BANDS, rows)
+        insert_tuples(self.session, _BANDS, rows)
 
     def stored(self, article_ids: Iterable[int]) -> dict[int, Entry]:
         """The entries of indexed articles, rebuilt from their stored signature and facts."""
