@@ -12,6 +12,7 @@ from scrapy.settings import Settings
 from aggregator import settings as default_settings
 from aggregator.clock import crawl_now
 from aggregator.crawl.runstats import FIGURE_PREFIX
+from aggregator.heap import settled_heap
 from aggregator.lock import RunLock
 from aggregator.progress import Figures, ProgressSink
 from aggregator.runs import RunReport, close_stale_runs, finish_run, save_report, start_run
@@ -83,7 +84,9 @@ def run_crawl(db: str | None, sources: str | Path | None = None, only: list[str]
         ticker = _start_progress(crawlers, progress, enabled)
         interrupted = False
         try:
-            process.start()
+            # The spiders, pipelines and models are loaded: the collector need not walk them again and again.
+            with settled_heap():
+                process.start()
             # Scrapy turns SIGTERM/SIGINT into a graceful stop: the spiders close with reason "shutdown".
             interrupted = any(c.stats and c.stats.get_value("finish_reason") == "shutdown" for c in crawlers)
         except BaseException:

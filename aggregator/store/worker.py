@@ -25,6 +25,7 @@ from multiprocessing import get_context
 
 from sqlalchemy import make_url
 
+from aggregator.heap import settle_heap
 from aggregator.processing import describe_error, store_batch
 from aggregator.records import ArticleRecord, Page
 from aggregator.store import Store, open_store
@@ -77,6 +78,7 @@ def _start(url: str, parent: int, level: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s (store worker)")
     _store = open_store(url, upgrade=False)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+    settle_heap()  # the child lives as long as the crawl, writing group after group
 
 
 def _write(batch: Batch, now: datetime, keep_raw: bool) -> list[Outcome]:
