@@ -49,7 +49,8 @@ def test_score_equals_the_full_scan_on_the_shipped_lexicon() -> None:
     for example in examples:
         assert lexicon.score(example.title, example.text) == full_scan(lexicon, example.title, example.text)
     for _ in range(300):  # texts made of terms, their halves and markers: many overlaps and repeats
-        pieces = rng.choices(terms + [t[: len(t) // 2 + 1] for t in terms] + list(lexicon.union_markers) + ["，"], k=12)
+        vocabulary = terms + [t[: len(t) // 2 + 1] for t in terms] + list(lexicon.union_markers) + ["，"]
+        pieces = rng.choices(vocabulary, k=12)
         title, head = "".join(pieces[:3]), "".join(pieces[3:])
         assert lexicon.score(title, head) == full_scan(lexicon, title, head)
 

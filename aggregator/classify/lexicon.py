@@ -81,8 +81,8 @@ class Lexicon:
 
 def _key_buckets(terms: list[str]) -> tuple[list[tuple[str, list[int]]], list[int]]:
     """Term positions grouped by a key character of each term, and the positions of terms with no character."""
-    # The key is the term's character that the fewest terms share, so that a common character (会, 工) brings few
-    # terms along; any character of the term would be correct, only the number of candidates depends on it.
+    # The key is the term's character that the fewest terms share, so that a common character (会, 工) brings
+    # few terms along; any character of the term would be correct, only the number of candidates depends on it.
     shared = Counter(char for term in terms for char in set(term))
     buckets: dict[str, list[int]] = {}
     always: list[int] = []
