@@ -44,7 +44,7 @@ class Lexicon:
         ]
         self.terms = terms
         self._buckets, self._always = _key_buckets([term for term, _index, _weight in self._table])
-        # Markers never hold the separator of score()'s joined text, so one search of it serves title and head.
+        # No marker holds the separator of score()'s joined text: one search of it serves title and head.
         self._markers_in_joined = not any("\x00" in marker for marker in self.union_markers)
 
     def has_union_marker(self, text: str) -> bool:
@@ -80,9 +80,9 @@ class Lexicon:
 
 
 def _key_buckets(terms: list[str]) -> tuple[list[tuple[str, list[int]]], list[int]]:
-    """Term positions grouped by a key character of each term, and the positions of terms with no character."""
-    # The key is the term's character that the fewest terms share, so that a common character (会, 工) brings
-    # few terms along; any character of the term would be correct, only the number of candidates depends on it.
+    """Term positions grouped by a key character of each term, and the positions of empty terms."""
+    # The key is the term's character that the fewest terms share, so that a common character (会, 工)
+    # brings few terms along; any character of the term is correct, only the candidates' number depends on it.
     shared = Counter(char for term in terms for char in set(term))
     buckets: dict[str, list[int]] = {}
     always: list[int] = []
