@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,9 @@ class Lexicon:
             (term, LABELS.index(label), weight) for label, table in terms.items() for term, weight in table.items()
         ]
         self.terms = terms
+        self._buckets, self._always = _key_buckets([term for term, _index, _weight in self._table])
+        # No marker holds the separator of score()'s joined text: one search of it serves title and head.
+        self._markers_in_joined = not any("\x00" in marker for marker in self.union_markers)
 
     def has_union_marker(self, text: str) -> bool:
         """True when the text names the union or its people (工会, 职工, 劳模, 骑手 ...)."""
@@ -52,13 +56,39 @@ class Lexicon:
         scores = [0.0] * len(LABELS)
         evidence: dict[str, list[str]] = {}
         both = f"{title}\x00{head}"
-        # Most terms are absent: one search each, in a comprehension, keeps the loop below to the few present.
-        for term, index, weight in [entry for entry in self._table if entry[0] in both]:
+        # A term can only be present when its key character is: one search for each key character (a fast
+        # single-character scan) leaves a few candidates, searched for in table order (the order of the sums).
+        candidates = list(self._always)
+        for bucket in [bucket for char, bucket in self._buckets if char in both]:
+            candidates += bucket
+        candidates.sort()
+        table = self._table
+        for i in candidates:
+            term, index, weight = table[i]
+            if term not in both:
+                continue
             hits = (self.title_weight if term in title else 0.0) + (1.0 if term in head else 0.0)
             if hits:
                 scores[index] += weight * hits
                 evidence.setdefault(LABELS[index], []).append(term)
-        if not self.has_union_marker(title) and not self.has_union_marker(head):
+        marked = (self.has_union_marker(both) if self._markers_in_joined
+                  else self.has_union_marker(title) or self.has_union_marker(head))
+        if not marked:
             scores[LABELS.index(NONE)] += self.no_marker_score
             evidence.setdefault(NONE, []).insert(0, "no union marker")
         return LexiconScores(scores, evidence)
+
+
+def _key_buckets(terms: list[str]) -> tuple[list[tuple[str, list[int]]], list[int]]:
+    """Term positions grouped by a key character of each term, and the positions of empty terms."""
+    # The key is the term's character that the fewest terms share, so that a common character (会, 工)
+    # brings few terms along; any character of the term is correct, only the candidates' number depends on it.
+    shared = Counter(char for term in terms for char in set(term))
+    buckets: dict[str, list[int]] = {}
+    always: list[int] = []
+    for position, term in enumerate(terms):
+        if term:
+            buckets.setdefault(min(term, key=shared.__getitem__), []).append(position)
+        else:
+            always.append(position)  # the empty term is in every text
+    return list(buckets.items()), always
