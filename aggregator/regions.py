@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,10 +27,9 @@ import numpy as np
 from aggregator import settings
 
 NATIONAL = "全国"
-# Joins the texts scanned together (one character's width in UTF-32).
-_SEPARATOR = b"\0\0\0\0"
-# How many low bits of each character of a pair index the pair table (2 ** (2 * _LOW_BITS) entries).
-_LOW_BITS = 8
+# How many low bits of each character of a pair index the pair table (2 ** (2 * _LOW_BITS) entries, 1 MB):
+# with 8 bits 1 entry in 24 was marked and most candidates were false; with 10, 1 in 350.
+_LOW_BITS = 10
 _LOW_MASK = (1 << _LOW_BITS) - 1
 # The national federation acting as leader or organiser makes an item national whatever place it names.
 _NATIONAL_ACTOR = re.compile(
@@ -139,6 +137,7 @@ class Gazetteer:
         for pair in self._pairs:
             self._pair_table[((ord(pair[0]) & _LOW_MASK) << _LOW_BITS) | (ord(pair[1]) & _LOW_MASK)] = True
         self._single_chars = any(len(n) == 1 for n, _found in entries)
+        self._nul_in_names = any("\0" in n for n, _found in entries)
 
     @staticmethod
     def _add(index: dict[str, list[Place]], name: str, place: Place) -> None:
@@ -157,48 +156,58 @@ class Gazetteer:
 
     def _matches_all(self, texts: Sequence[str]) -> list[list[_Match]]:
         """scan_all() as plain tuples, for detect_region: a frozen dataclass costs a microsecond to build."""
-        per_text = self._candidates(texts)
-        return [self._scan(text, candidates) for text, candidates in zip(texts, per_text, strict=True)]
+        if self._nul_in_names:  # a name could match across the joins of the texts: one text at a time
+            return [self._scan_joined((text,))[0] for text in texts]
+        return self._scan_joined(texts)
 
-    def _scan(self, text: str, candidates: Iterable[int]) -> list[_Match]:
-        """The matches in `text`, trying only the candidate positions (ascending; every position a name starts at)."""
-        found: list[_Match] = []
-        end = 0  # positions before `end` are inside the last match
+    def _scan_joined(self, texts: Sequence[str]) -> list[list[_Match]]:
+        """The matches in each text, found in one loop over the texts joined by NUL (which no name holds, so
+        no match crosses a join), positions made relative to their own text."""
+        joined = "\0".join(texts)
+        per_text: list[list[_Match]] = [[] for _text in texts]
+        if not joined:
+            return per_text
         if self._single_chars:  # a one-character name has no pair: look names up by their first character
             index, width = self._by_first, 1
+            candidates: Iterable[int] = range(len(joined))
         else:
             index, width = self._by_pair, 2
+            candidates = self._candidates(joined)
+        # Where each text starts in `joined`, and past the last one a bound no candidate reaches.
+        starts = [0]
+        for text in texts:
+            starts.append(starts[-1] + len(text) + 1)
+        k, start, next_start = 0, 0, starts[1]
+        found = per_text[0]
+        end = 0  # positions before `end` are inside the last match
         for i in candidates:
             if i < end:
                 continue
-            # No entry: a false candidate of the pair table (another pair with the same low bytes) or the text's
-            # last character.
-            for name, hit in index.get(text[i : i + width], ()):
-                if text.startswith(name, i):
+            # No entry: a false candidate of the pair table (another pair with the same low bits), a pair with
+            # the separator, or the last character.
+            entries = index.get(joined[i : i + width])
+            if entries is None:
+                continue
+            for name, hit in entries:
+                if joined.startswith(name, i):
                     if hit is not None:
-                        found.append((i, name, hit))
+                        while i >= next_start:  # the first match in a later text
+                            k += 1
+                            start, next_start = next_start, starts[k + 1]
+                            found = per_text[k]
+                        found.append((i - start, name, hit))
                     end = i + len(name)
                     break
-        return found
-
-    def _candidates(self, texts: Sequence[str]) -> list[Sequence[int]]:
-        """Per text, ascending positions where some name may start: every position a name's first two characters
-        stand at, and a few more (false hits of the pair table, which _scan's lookup by pair drops)."""
-        if self._single_chars:
-            return [range(len(text)) for text in texts]  # a one-character name may start anywhere
-        # The texts joined by a separator, each adjacent character pair's low bytes looked up in the table (in C);
-        # surrogatepass keeps a stray surrogate a character, as str indexing sees it.
-        joined = _SEPARATOR.join(text.encode("utf-32-le", "surrogatepass") for text in texts)
-        low = np.frombuffer(joined, dtype=np.uint32) & _LOW_MASK
-        maybe = self._pair_table[(low[:-1] << _LOW_BITS) | low[1:]].nonzero()[0].tolist()  # flatnonzero, as a method
-        per_text: list[Sequence[int]] = []
-        start = first = 0
-        for text in texts:
-            stop = bisect_left(maybe, start + len(text), first)
-            # Positions in this text (a pair across a join starts at its last character, which no name starts at).
-            per_text.append([pos - start for pos in maybe[first:stop]] if start else maybe[first:stop])
-            start, first = start + len(text) + 1, stop
         return per_text
+
+    def _candidates(self, joined: str) -> list[int]:
+        """Ascending positions in `joined` where some name may start: every position a name's first two
+        characters stand at, and a few more (false hits of the pair table, which the lookup by pair drops)."""
+        # Each adjacent character pair's low bits looked up in the table (in C); surrogatepass keeps a stray
+        # surrogate a character, as str indexing sees it.
+        low = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) & _LOW_MASK
+        maybe: list[int] = self._pair_table[(low[:-1] << _LOW_BITS) | low[1:]].nonzero()[0].tolist()
+        return maybe
 
 
 @lru_cache(maxsize=4)
@@ -224,67 +233,76 @@ def _first_sentences(text: str, limit: int = 160) -> str:
     return head[:cut] if cut else text[: max(limit, 160)]
 
 
-def _venue_before(prefix: str) -> bool:
-    """`prefix` ends with a venue word: what re.search("(?:在|赴|…)$", prefix) finds, without a regex search
-    from every position ($ matches before a final newline too)."""
-    return prefix.endswith(_VENUE_WORDS) or (prefix.endswith("\n") and prefix[:-1].endswith(_VENUE_WORDS))
+def _venue_at(title: str, pos: int) -> bool:
+    """title[:pos] ends with a venue word: what re.search("(?:在|赴|…)$", title[:pos]) finds, without a regex
+    search from every position ($ matches before a final newline too) or a copy of the prefix."""
+    return title.endswith(_VENUE_WORDS, 0, pos) or (
+        pos > 0 and title[pos - 1] == "\n" and title.endswith(_VENUE_WORDS, 0, pos - 1))
 
 
 def detect_region(title: str, text: str, fallback: str | None = None, gazetteer: Gazetteer | None = None) -> Region:
     """Region of an article: national actors first, then places in the title, then in the text, else `fallback`."""
     gaz = gazetteer or default_gazetteer()
+    # The national federation as actor in the headline decides before any place is looked for.
+    if _NATIONAL_ACTOR.search(title):
+        return Region(NATIONAL)
     lede = _first_sentences(text)
-    # The national federation as actor is usually named in the lede's first or second sentence (a scene-setting
-    # opener such as 大暑节气刚过 comes first).
-    ends = [m.end() for m in _SENTENCE_END.finditer(text[:400])]
-    first_sentence = text[: ends[1]] if len(ends) > 1 else _first_sentences(text, 1)
     # Matches are (position, name, (places, needs_context, plain)) tuples, and whether a name is plain evidence
     # (needs no context, one province) was decided when the gazetteer was read: this runs for every article.
     title_hits, lede_hits, rest_hits = gaz._matches_all((title, lede, text[len(lede) : 2500]))
-    title_venues = [_venue_before(title[:pos]) for pos, _name, _found in title_hits]
-    actor_in_title = any(not found[1] and not venue
-                         for (_pos, _name, found), venue in zip(title_hits, title_venues, strict=True))
-    if _NATIONAL_ACTOR.search(title) or (_NATIONAL_ACTOR.search(first_sentence) and not actor_in_title):
-        return Region(NATIONAL)
+    title_weights = [3.0 if _venue_at(title, pos) else 6.0 for pos, _name, _found in title_hits]
+    actor_in_title = any(not found[1] and weight == 6.0
+                         for (_pos, _name, found), weight in zip(title_hits, title_weights, strict=True))
+    if not actor_in_title:
+        # The national federation as actor is usually named in the lede's first or second sentence (a
+        # scene-setting opener such as 大暑节气刚过 comes first).
+        ends = _SENTENCE_END.finditer(text, 0, 400)
+        second = next(ends, None) and next(ends, None)
+        first_sentence = text[: second.end()] if second else _first_sentences(text, 1)
+        if _NATIONAL_ACTOR.search(first_sentence):
+            return Region(NATIONAL)
 
-    weighted: list[tuple[float, int, _Found, str]] = []
-    for (pos, _name, found), venue in zip(title_hits, title_venues, strict=True):
-        weighted.append((3.0 if venue else 6.0, pos, found, "title"))
-    for pos, _name, found in lede_hits:
-        weighted.append((2.0 * (1.5 if pos < 40 else 1.0), pos, found, "lede"))
-    for pos, _name, found in rest_hits:
-        weighted.append((0.5, pos, found, "rest"))
-
+    # Unambiguous evidence first (in the order title, lede, rest: the sums are the same floats as before);
+    # names that are ambiguous or shared by several provinces then join the provinces that already have some,
+    # at half weight. Only the title's and the lede's resolved places name the city.
     scores: dict[str, float] = {}
-    # Unambiguous evidence first; ambiguous names and names shared by several provinces then join the
-    # provinces that already have some.
-    for weight, _pos, (places, _context, plain), _where in weighted:
-        if plain:
-            scores[places[0].province] = scores.get(places[0].province, 0.0) + weight
-    resolved: list[tuple[float, int, str, Place, bool]] = []
-    for weight, pos, (places, _context, plain), where in weighted:
-        if plain:
-            resolved.append((weight, pos, where, places[0], plain))
-            continue
+    shared: list[tuple[float, int, tuple[Place, ...], str]] = []
+    for hits, weights, where in ((title_hits, title_weights, "title"),
+                                 (lede_hits, [3.0 if pos < 40 else 2.0 for pos, _n, _f in lede_hits], "lede"),
+                                 (rest_hits, [0.5] * len(rest_hits), "rest")):
+        for (pos, _name, (places, _context, plain)), weight in zip(hits, weights, strict=True):
+            if plain:
+                province = places[0].province
+                scores[province] = scores.get(province, 0.0) + weight
+            else:
+                shared.append((weight, pos, places, where))
+    if not scores:  # no plain evidence: no shared name can join a province either
+        return Region(fallback)
+    joined: dict[tuple[int, str], Place] = {}  # (position, where) -> the place a shared name resolved to
+    for weight, pos, places, where in shared:
         known = [p for p in places if p.province in scores]
         if len({p.province for p in known}) == 1:
-            resolved.append((weight, pos, where, known[0], plain))
-    if not resolved:
-        return Region(fallback)
-    for weight, _pos, _where, place, plain in resolved:
-        if not plain:
-            scores[place.province] = scores.get(place.province, 0.0) + weight * 0.5
+            scores[known[0].province] += weight * 0.5
+            joined[pos, where] = known[0]
     province = max(scores, key=lambda p: (scores[p], -len(p)))
-    return Region(province, _city(province, resolved))
+    return Region(province, _city(province, title_hits, lede_hits, joined))
 
 
-def _city(province: str, resolved: list[tuple[float, int, str, Place, bool]]) -> str | None:
-    in_title = [(pos, pl) for _w, pos, where, pl, _plain in resolved if where == "title" and pl.province == province]
-    cities = [pl.city for _pos, pl in sorted(in_title, key=lambda e: e[0]) if pl.city]
-    if cities:
-        return cities[0]
+def _resolved(hits: list[_Match], where: str,
+              joined: dict[tuple[int, str], Place]) -> Iterable[tuple[int, Place]]:
+    """(position, place) of each hit that counted, in order: a plain name's, a shared name's resolved one."""
+    for pos, _name, (places, _context, plain) in hits:
+        place = places[0] if plain else joined.get((pos, where))
+        if place is not None:
+            yield pos, place
+
+
+def _city(province: str, title_hits: list[_Match], lede_hits: list[_Match],
+          joined: dict[tuple[int, str], Place]) -> str | None:
+    """The title's first city in `province`; None if it names only the province; else the lede's first."""
+    in_title = [place for _pos, place in _resolved(title_hits, "title", joined) if place.province == province]
     if in_title:
-        return None  # the headline names the province only: a province-level item
-    lede = [(pos, pl) for _w, pos, where, pl, _plain in resolved
-            if where == "lede" and pl.province == province and pl.city]
-    return min(lede, key=lambda e: e[0])[1].city if lede else None
+        # The headline names the province only: a province-level item.
+        return next((place.city for place in in_title if place.city), None)
+    return next((place.city for _pos, place in _resolved(lede_hits, "lede", joined)
+                 if place.province == province and place.city), None)

@@ -6,6 +6,7 @@ an editor would go by (who acts, where it happens), not the digest's sentences.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -213,3 +214,33 @@ def test_scan_all_is_scan_of_each_text_and_no_name_spans_two_texts() -> None:
     assert gaz.scan_all(texts) == [gaz.scan(text) for text in texts]
     assert [h.name for h in gaz.scan_all(("北", "京"))[0] + gaz.scan_all(("北", "京"))[1]] == []
     assert gaz.scan_all(()) == []
+
+
+@pytest.mark.parametrize(("title", "pos", "venue"), [
+    ("青岛职工艺术团在京演出", 8, True),  # 京 after 在
+    ("青岛职工艺术团在京演出", 0, False),  # the start of the title
+    ("赴北京", 1, True),
+    ("走进\n北京", 3, True),  # 进, then a newline: $ matches before a final newline
+    ("走进\n\n北京", 4, False),  # two newlines are not one
+    ("\n北京", 1, False),
+    ("北京在", 3, True),
+])
+def test_venue_at_is_the_regex_on_the_prefix(title: str, pos: int, venue: bool) -> None:
+    from aggregator.regions import _VENUE_WORDS, _venue_at
+
+    regex = re.search("(?:" + "|".join(_VENUE_WORDS) + ")$", title[:pos]) is not None
+    assert _venue_at(title, pos) == regex == venue
+
+
+@pytest.mark.parametrize("texts", [("北京", "市总工会"), ("江苏南", "京市", ""), ("", "南京市"), ("样\0例市", "样"),
+                                   ("京", "市总工会")])  # the last: 京\0市 across the join
+def test_scan_all_with_a_nul_in_a_name_scans_each_text_alone(tmp_path: Path, texts: tuple[str, ...]) -> None:
+    # The joined scan separates texts by NUL: a name holding one must not match across two texts.
+    path = tmp_path / "g.toml"
+    path.write_text('[[province]]\nname = "北京市"\nshort = "北京"\naliases = ["京\\u0000市", "样\\u0000例市"]\n'
+                    '  [[province.city]]\n  name = "南京市"\n  short = "南京"\n', encoding="utf-8")
+    gaz = Gazetteer(path)
+    assert gaz._nul_in_names
+    assert gaz.scan_all(texts) == [gaz.scan(text) for text in texts]
+    assert [h.name for hits in gaz.scan_all(texts) for h in hits if "\0" in h.name] == (
+        ["样\0例市"] if texts[0].startswith("样\0") else [])
