@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 from aggregator.store import Store, open_store
@@ -117,3 +117,16 @@ def add_article(session: Any, source_id: str, title: str, body: str, *, days: fl
     session.add(article)
     session.flush()
     return article
+
+
+def statements(store: Store) -> list[str]:
+    """Every statement the store's engine sends from now on (a list that grows as they are sent)."""
+    seen: list[str] = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda _conn, _cursor, statement, *_rest: seen.append(statement))
+    return seen
+
+
+def columns_of(article: Article) -> dict[str, object]:
+    """Every column value of an article, by column key."""
+    return {c.key: getattr(article, c.key) for c in Article.__table__.c}

@@ -15,7 +15,7 @@ from aggregator.store import Store, make_engine
 from aggregator.store.bulk import complete_rows, insert_numbered, insert_returning, insert_rows, known_objects
 from aggregator.store.migrate import upgrade_to_head
 from aggregator.store.models import Article, RawPage, Source, Story, StorySignature
-from tests._stores import any_db_url, any_store, pg_template, pg_url  # noqa: F401
+from tests._stores import any_db_url, any_store, columns_of, pg_template, pg_url, statements  # noqa: F401
 
 WHEN = datetime(2025, 7, 24, 9, tzinfo=SHANGHAI)
 
@@ -98,18 +98,6 @@ def article_rows(urls: list[str], **fields: object) -> list[dict[str, object]]:
 def with_source(store: Store) -> None:
     with store.session() as session:
         session.add(Source(id="ex", name="示例", kind="site", family="generic"))
-
-
-def statements(store: Store) -> list[str]:
-    """Every statement the engine sends from now on."""
-    seen: list[str] = []
-    event.listen(store.engine, "before_cursor_execute",
-                 lambda _conn, _cursor, statement, *_rest: seen.append(statement))
-    return seen
-
-
-def columns_of(article: Article) -> dict[str, object]:
-    return {c.key: getattr(article, c.key) for c in Article.__table__.c}
 
 
 def stored_articles(store: Store) -> dict[str, dict[str, object]]:

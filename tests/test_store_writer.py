@@ -6,7 +6,7 @@ import zlib
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, event, func, select, text
+from sqlalchemy import delete, func, select, text
 
 from aggregator.dates import SHANGHAI
 from aggregator.processing import store_batch
@@ -17,7 +17,7 @@ from aggregator.store import Store
 from aggregator.store.models import Article, ArticleAlias, ManualLabel, RawPage
 from aggregator.store.writer import (compress, decompress, insert_new, may_be_stored, save_article, stored_among,
                                      sync_sources)
-from tests._stores import any_db_url, any_store, pg_template, pg_url  # noqa: F401
+from tests._stores import any_db_url, any_store, columns_of, pg_template, pg_url, statements  # noqa: F401
 
 NOW = datetime(2025, 7, 28, 12, tzinfo=SHANGHAI)
 
@@ -160,17 +160,6 @@ def test_may_be_stored_sees_what_the_session_has_not_written_yet(store: Store) -
         assert may_be_stored(session, record(url="https://www.example.cn/a/1-print.html", content_hash="x"))
 
 
-def _count_statements(store: Store) -> list[str]:
-    seen: list[str] = []
-    event.listen(store.engine, "before_cursor_execute",
-                 lambda _conn, _cursor, statement, *_rest: seen.append(statement))
-    return seen
-
-
-def _columns(article: Article) -> dict[str, object]:
-    return {c.key: getattr(article, c.key) for c in Article.__table__.c}
-
-
 def _page(n: int) -> Page:
     return Page(url=f"https://www.example.cn/a/{n}.html", body=b"<html>%d</html>" % n, fetched_at=NOW)
 
@@ -183,12 +172,12 @@ def test_insert_new_on_sqlite_reads_nothing_back(store: Store) -> None:
                      published_at=datetime(2025, 7, 24, 9, tzinfo=SHANGHAI) - timedelta(days=d),
                      images=[f"https://www.example.cn/{n}.jpg"]), _page(n) if n != 2 else None)
              for n, d in enumerate(days)]
-    seen = _count_statements(store)
+    seen = statements(store)
     with store.session() as session:
         articles = insert_new(session, batch, NOW)
         sent = list(seen)
         seen.clear()
-        made = [_columns(a) for a in articles]
+        made = [columns_of(a) for a in articles]
         assert seen == []  # every column was loaded
     assert not any("RETURNING" in s for s in sent)
     # The raw pages, their ids, the first article id, then the articles: a statement per run of rows giving
@@ -197,7 +186,7 @@ def test_insert_new_on_sqlite_reads_nothing_back(store: Store) -> None:
         "INSERT INTO raw_pages", "SELECT last_insert_rowid()", "SELECT max(articles.id) AS",
         "INSERT INTO articles", "INSERT INTO articles", "INSERT INTO articles"]
     with store.sessions() as session:
-        stored = [_columns(a) for a in session.scalars(select(Article).order_by(Article.id))]
+        stored = [columns_of(a) for a in session.scalars(select(Article).order_by(Article.id))]
         pages = dict(session.execute(select(RawPage.id, RawPage.url)).all())
     assert made == stored  # values and types: what a query gives
     assert [a["id"] for a in made] == [1, 2, 3, 4]
@@ -211,7 +200,7 @@ def test_a_group_saved_on_sqlite_costs_no_query_per_article(store: Store) -> Non
     batch = [(record(url=f"https://www.example.cn/a/{n}.html", content_hash=f"g{n}", title=f"第{n}篇报道",
                      body_text=f"第{n}篇。" + "某市总工会召开集体协商推进会。" * (n + 5)), _page(n))
              for n in range(12)]
-    seen = _count_statements(store)
+    seen = statements(store)
     results = store_batch(store, batch, NOW)
     assert [getattr(r, "status", r) for r in results] == ["new"] * 12
     assert [s for s in seen if "FROM articles" in s and "WHERE articles.id = ?" in s] == []
@@ -230,9 +219,9 @@ def test_insert_new_stores_the_defaults_of_values_a_record_lacks(store: Store) -
         save_article(session, lacks(0), None, NOW)
         made = insert_new(session, [(lacks(1), None), (lacks(2), None)], NOW)
         made += insert_new(session, [(lacks(3), None)], NOW)
-        objects = [_columns(a) for a in made]
+        objects = [columns_of(a) for a in made]
     with store.sessions() as session:
-        stored = [_columns(a) for a in session.scalars(select(Article).order_by(Article.id))]
+        stored = [columns_of(a) for a in session.scalars(select(Article).order_by(Article.id))]
     assert [[a[key] for key in lacking] for a in stored] == [["", "", "article", "ok", False, False]] * 4
     assert objects == stored[1:]
 
@@ -244,12 +233,12 @@ def test_insert_new_of_one_record_takes_the_id_sqlite_gives(store: Store) -> Non
         insert_new(session, [(record(url=f"https://www.example.cn/a/{n}.html", content_hash=f"g{n}"), None)
                              for n in (1, 2, 3)], NOW)
         session.execute(delete(Article).where(Article.id == 3))
-    seen = _count_statements(store)
+    seen = statements(store)
     with store.session() as session:
         (article,) = insert_new(session, [(record(url="https://www.example.cn/a/4.html", content_hash="g4"),
                                            None)], NOW)
-        made = _columns(article)
+        made = columns_of(article)
     assert not any("RETURNING" in s or s.startswith("SELECT max") for s in seen)
     with store.sessions() as session:
-        assert made == _columns(session.get(Article, 3)) and made["url"] == "https://www.example.cn/a/4.html"
+        assert made == columns_of(session.get(Article, 3)) and made["url"] == "https://www.example.cn/a/4.html"
         assert [hit.id for hit in search(session, "协商")] == [3, 2, 1]  # indexed under its own id
