@@ -305,18 +305,20 @@ def registry_text(family: str, articles: int) -> str:
             f"article_pattern = '/xwdt/\\d{{6}}/t\\d{{8}}_\\d+\\.html$'\nmax_pages = {pages + 1}\n{extra}")
 
 
-def rss_mb() -> float:
-    """Current resident set size in MB of this process and its child processes (the store worker)."""
+def rss_mb() -> tuple[float, int]:
+    """Resident set size in MB of this process and its child processes (the store worker), and how many
+    processes that is."""
     import multiprocessing
 
-    total = 0.0
+    total, counted = 0.0, 0
     for pid in ["self", *(str(child.pid) for child in multiprocessing.active_children())]:
         try:
             lines = Path(f"/proc/{pid}/status").read_text().splitlines()
         except FileNotFoundError:  # a child that just left
             continue
         total += next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmRSS:")), 0.0)
-    return total
+        counted += 1
+    return total, counted
 
 
 def cpu_seconds(pid: int | None = None) -> float:
@@ -329,18 +331,19 @@ def cpu_seconds(pid: int | None = None) -> float:
 
 
 def timed_crawl(process: Any, spider: Any, limit: float) -> tuple[float, list[tuple[int, float]], Any]:
-    """Run one spider in `process`, sampling (pages, RSS MB) every second; returns (seconds, samples, crawler)."""
+    """Run one spider in `process`, sampling (pages, RSS MB, processes) every second; returns (seconds, samples,
+    crawler)."""
     from scrapy import signals
     from twisted.internet import task
 
     from aggregator.heap import settled_heap
 
     crawler = process.create_crawler(spider)
-    samples: list[tuple[int, float]] = []
+    samples: list[tuple[int, float, int]] = []
 
     def sample() -> None:
         stats = crawler.stats.get_stats() if crawler.stats else {}
-        samples.append((int(stats.get("response_received_count", 0)), rss_mb()))
+        samples.append((int(stats.get("response_received_count", 0)), *rss_mb()))
 
     loops: list[Any] = []
 
@@ -593,7 +596,10 @@ def main() -> int:
             print(f"{name}: the crawl waited {r['worker_wait']:.1f} s of {r['seconds']:.1f} s for the store worker")
     if "memory" in results:
         memory = results["memory"]
-        samples = [(pages, mb) for pages, mb in memory["samples"] if pages > 0]
+        # Only samples with the store worker alive: it leaves while the crawl closes, and the RSS without it
+        # made the last point look like a fall (-13 MB per 1,000 pages) where both processes held steady.
+        most = max((processes for _pages, _mb, processes in memory["samples"]), default=0)
+        samples = [(pages, mb) for pages, mb, processes in memory["samples"] if pages > 0 and processes == most]
         if len(samples) >= 2 and samples[-1][0] > samples[0][0]:
             # Growth after the first sample (imports, store and classifier loaded) per 1,000 pages.
             (p0, m0), (p1, m1) = samples[len(samples) // 4], samples[-1]
