@@ -526,7 +526,7 @@ _INDENT = "\u3000\u00a0 \t\r\n"
 _BARE_INLINE = ("span", "font", "o:p", "label", "small", "big", "abbr", "cite", "ins", "mark", "time", "nobr", "wbr")
 
 
-def _tidy_text(node: HtmlElement) -> None:
+def tidy_text(node: HtmlElement) -> None:
     """Invisible characters out of the body's HTML, the \u3000 indents that open its paragraphs, bare wrappers."""
     etree.strip_tags(node, *_BARE_INLINE)
     # Each read of .text or .tail decodes the node's text and each assignment encodes it into a new node: read
@@ -604,15 +604,10 @@ def _is_promo(line: str) -> bool:
     return len(line) < 160 and bool(_PROMO_CALL.search(line)) and len(set(_PROMO.findall(line))) >= 3
 
 
-# The elements that _prune_to_lines drops when they are leaves (no <img>, no block but <br> below them).
+# The elements that prune_to_lines drops when they are leaves (no <img>, no block but <br> below them).
 _PRUNE_TAGS = frozenset(("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "table", "ul",
                          "section", "font", "strong", "b", "center", "td", "dl", "dd", "dt", "blockquote",
                          "ol", "a"))
-
-
-def _prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
-    """Drop the leaf blocks of `node` whose text was trimmed from the body (info, editor, share lines)."""
-    prune_leaves(node_text_lines_and_leaves(node, _PRUNE_TAGS)[1], kept)
 
 
 def body_lines_and_leaves(node: HtmlElement) -> tuple[list[str], list[tuple[HtmlElement, str]]]:
@@ -621,7 +616,7 @@ def body_lines_and_leaves(node: HtmlElement) -> tuple[list[str], list[tuple[Html
 
 
 def prune_leaves(leaves: list[tuple[HtmlElement, str]], kept: list[str]) -> None:
-    """_prune_to_lines(node, kept) for the leaves that body_lines_and_leaves(node) found (node unchanged)."""
+    """prune_to_lines(node, kept) for the leaves that body_lines_and_leaves(node) found (node unchanged)."""
     # Whether a leaf goes depends on its own subtree only, which no drop of an element before it in document
     # order changes (a drop moves its tail into the element before it or into its parent): deciding them all
     # on the unchanged tree and dropping them in document order is what deciding and dropping one by one did.
@@ -633,24 +628,13 @@ def prune_leaves(leaves: list[tuple[HtmlElement, str]], kept: list[str]) -> None
 
 
 def prune_to_lines(node: HtmlElement, kept: list[str]) -> None:
-    """Drop the leaf blocks of `node` whose text is not among the kept body lines."""
-    _prune_to_lines(node, kept)
+    """Drop the leaf blocks of `node` whose text is not among the kept body lines (info, editor, share lines)."""
+    prune_leaves(body_lines_and_leaves(node)[1], kept)
 
 
 def clean_body_lines(lines: list[str], title: str) -> list[str]:
     """The article's lines of a body's text: furniture and info lines out, cut at the editor/copyright lines."""
     return _trim_lines(lines, title)
-
-
-def tidy_text(node: HtmlElement) -> None:
-    """Clean a pruned body node's text for HTML output: invisible characters, indents, bare wrappers."""
-    _tidy_text(node)
-
-
-def tidy_body(node: HtmlElement, kept: list[str]) -> None:
-    """Make a body node match its kept lines (trimmed blocks dropped) and clean its text for HTML output."""
-    _prune_to_lines(node, kept)
-    _tidy_text(node)
 
 
 def base_url(doc: HtmlElement, url: str) -> str:
@@ -1122,7 +1106,7 @@ def extract_generic(doc: HtmlElement, url: str) -> Extracted:
         result.body_lines = _trim_lines(lines, result.title)
         if result.body_lines:
             prune_leaves(leaves, result.body_lines)
-            _tidy_text(cleaned)
+            tidy_text(cleaned)
             result.body_html = sanitize_html(lxml_to_string(cleaned), _resolve_base(meta.base_href, url))
         result.images = re.findall(r'<img[^>]+src="([^"]+)"', result.body_html)
     _read_header_fields(result, meta, header, root, url)

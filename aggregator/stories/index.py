@@ -112,10 +112,6 @@ class Entry:
     lsh: tuple[int, ...]
     anchors: tuple[int, ...]
 
-    def rows(self) -> list[dict[str, int]]:
-        """The story_bands rows of this entry."""
-        return [dict(zip(_BAND_COLUMNS, row, strict=True)) for row in self.row_tuples()]
-
     def row_tuples(self) -> list[tuple[int, int, int, int]]:
         """The story_bands rows of this entry as (key, day, article_id, band), the table's column order."""
         day, article_id = self.day, self.article_id
@@ -179,8 +175,7 @@ def _anchors_lookup() -> Any:
 def _padded(keys: list[int]) -> Iterable[dict[str, int]]:
     """`keys` in chunks of exactly _CHUNK bound values (the last key repeated: IN ignores it), so that one
     compiled statement serves every chunk."""
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
+    for chunk in _chunks(keys):
         chunk += [chunk[-1]] * (_CHUNK - len(chunk))
         yield dict(zip(_KEY_NAMES, chunk, strict=True))
 
@@ -196,6 +191,18 @@ def _day_groups(entries: list[Entry]) -> list[tuple[int, int, list[int]]]:
         else:
             groups.append((low, high, list(entry.anchors)))
     return [(low, high, sorted(set(keys))) for low, high, keys in groups]
+
+
+def _prechecked(entry: Entry, via: dict[int, int], signatures: dict[int, tuple[np.ndarray, int]]) -> set[int]:
+    """The candidates of a lookup (article -> VIA_* bits): those met through two anchors, and those met
+    through a band only whose signature (in `signatures`) makes a copy of `entry` possible."""
+    found = {a for a, how in via.items() if how & VIA_ANCHORS}
+    for article_id, how in via.items():
+        if how == VIA_BAND and article_id in signatures:
+            sig, shingles = signatures[article_id]
+            if minhash.containment_estimate(entry.signature, entry.shingles, sig, shingles) >= LSH_PRECHECK:
+                found.add(article_id)
+    return found
 
 
 def _chunks(values: list[int]) -> Iterable[list[int]]:
@@ -274,14 +281,7 @@ class StoryIndex:
                                                 lambda: _lookup(lsh, anchors), values):
             via[article_id] = via.get(article_id, 0) | how
         via.pop(entry.article_id, None)
-        found = {a for a, how in via.items() if how & VIA_ANCHORS}
-        band_only = sorted(a for a, how in via.items() if how == VIA_BAND)
-        for chunk in _chunks(band_only):
-            for article_id, sig, shingles in self.session.execute(_SIGS, {"ids": chunk}):
-                estimate = minhash.containment_estimate(entry.signature, entry.shingles, minhash.from_bytes(sig), shingles)
-                if estimate >= LSH_PRECHECK:
-                    found.add(article_id)
-        return found
+        return _prechecked(entry, via, self._signatures(a for a, how in via.items() if how == VIA_BAND))
 
     def candidates_many(self, entries: Sequence[Entry]) -> list[tuple[set[int], set[int]]]:
         """For each entry, (candidates(entry), every indexed article with a row its keys meet), in a few
@@ -323,21 +323,16 @@ class StoryIndex:
             via.pop(entry.article_id, None)
             vias.append(via)
         # The signatures of the articles met through a band only, read once for all the entries.
+        signatures = self._signatures({a for via in vias for a, how in via.items() if how == VIA_BAND})
+        return [(_prechecked(entry, via, signatures), set(via)) for entry, via in zip(entries, vias, strict=True)]
+
+    def _signatures(self, article_ids: Iterable[int]) -> dict[int, tuple[np.ndarray, int]]:
+        """(signature, shingle count) of indexed articles, by article id."""
         signatures: dict[int, tuple[np.ndarray, int]] = {}
-        for chunk in _chunks(sorted({a for via in vias for a, how in via.items() if how == VIA_BAND})):
+        for chunk in _chunks(sorted(set(article_ids))):
             for article_id, sig, shingles in self.session.execute(_SIGS, {"ids": chunk}):
                 signatures[article_id] = (minhash.from_bytes(sig), shingles)
-        result: list[tuple[set[int], set[int]]] = []
-        for entry, via in zip(entries, vias, strict=True):
-            found = {a for a, how in via.items() if how & VIA_ANCHORS}
-            for article_id, how in via.items():
-                if how == VIA_BAND and article_id in signatures:
-                    sig, shingles = signatures[article_id]
-                    estimate = minhash.containment_estimate(entry.signature, entry.shingles, sig, shingles)
-                    if estimate >= LSH_PRECHECK:
-                        found.add(article_id)
-            result.append((found, set(via)))
-        return result
+        return signatures
 
     def load(self, article_ids: Iterable[int]) -> dict[int, tuple[Features, int | None]]:
         """Features (stored facts, shingles recomputed from the text) and story of indexed articles.
