@@ -485,6 +485,28 @@ def with_server(articles: int, narrow: bool, prerender: bool = False) -> tuple[P
     return server, ready.get(timeout=120)
 
 
+def ceiling(r: dict[str, Any], cores: int) -> tuple[float, float]:
+    """CPU ms per page of a run's processes together (crawl, store worker, server), and the most pages/s they allow.
+
+    A rate cannot pass the cores' CPU over the CPU a page takes in all, nor one core over what one process takes
+    per page (Scrapy's reactor and the store's writer are one process each).
+    """
+    pages = max(1, r["pages"])
+    parts = [r["cpu"] * 1000 / pages, r.get("worker_cpu", 0) * 1000 / pages, r["server_cpu"] * 1000 / pages]
+    total = sum(parts)
+    return total, min(1000 * cores / total, *(1000 / part for part in parts[:2] if part))
+
+
+def print_ceilings(results: dict[str, dict[str, Any]], bare_rate: Callable[[str], float]) -> None:
+    """For each run with a store worker, the rate its CPU per page allows on this machine's cores, against bare."""
+    cores = os.cpu_count() or 1
+    for name, r in results.items():
+        if r.get("worker_cpu") and name != "memory":
+            total, most = ceiling(r, cores)
+            print(f"{name}: {total:.2f} ms of CPU per page in all; {cores} cores allow at most {most:.0f} pages/s, "
+                  f"{most / bare_rate(name):.2f} of bare")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=5000, help="articles on the site of the rate runs")
@@ -592,6 +614,7 @@ def main() -> int:
             ratios = [rate(r[variant]) / rate(r["bare"]) for r in rounds]
             print(f"{variant}: median {statistics.median(ratios):.2f} of bare over {len(ratios)} rounds "
                   f"({', '.join(f'{x:.2f}' for x in ratios)})")
+    print_ceilings(results, bare_rate)
     for name, r in results.items():
         if r.get("worker_wait"):
             print(f"{name}: the crawl waited {r['worker_wait']:.1f} s of {r['seconds']:.1f} s for the store worker")
