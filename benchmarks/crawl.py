@@ -26,6 +26,12 @@ the full-text index's insert trigger from that variant's store (the worker no lo
 leaves ClassifyPipeline out of ITEM_PIPELINES (the crawl's thread no longer classifies). Such a crawl is not
 the product: its figures only say how much the rate depends on that step.
 
+After the table, each run with a store worker gets its CPU ceiling: the CPU a page took in all (crawl, worker
+and the site's server, which share the machine's cores) and the most pages/s, and so the most ratio to bare,
+that this CPU allows on os.cpu_count() cores, or on one core for the busier single process, whichever is less.
+A crawl near its ceiling can only get faster by using less CPU per page: moving a step from one process to the
+other does not raise the ceiling.
+
 --repeat N runs the rate variants N times, alternating (bare, family, generic, bare, ...), and prints the
 median of each ratio: one run's ratio moves by a third on these machines, whose speed drifts between runs.
 The "busy" columns are each process's CPU seconds per second of the crawl (1.00 = one core): a process near
