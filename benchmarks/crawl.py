@@ -28,7 +28,7 @@ the product: its figures only say how much the rate depends on that step.
 
 After the table, each run with a store worker gets its CPU ceiling: the CPU a page took in all (crawl, worker
 and the site's server, which share the machine's cores) and the most pages/s, and so the most ratio to bare,
-that this CPU allows on os.cpu_count() cores, or on one core for the busier single process, whichever is less.
+that this CPU allows on the cores it may run on, or on one core for the busier single process, whichever is less.
 A crawl near its ceiling can only get faster by using less CPU per page: moving a step from one process to the
 other does not raise the ceiling.
 
@@ -505,7 +505,8 @@ def ceiling(r: dict[str, Any], cores: int) -> tuple[float, float]:
 
 def print_ceilings(results: dict[str, dict[str, Any]], bare_rate: Callable[[str], float]) -> None:
     """For each run with a store worker, the rate its CPU per page allows on this machine's cores, against bare."""
-    cores = os.cpu_count() or 1
+    # The cores this process may run on (a CPU affinity or a container's cpuset can allow fewer than the machine has).
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     for name, r in results.items():
         if r.get("worker_cpu") and name != "memory":
             total, most = ceiling(r, cores)
