@@ -28,7 +28,8 @@ the product: its figures only say how much the rate depends on that step.
 
 After the table, each run with a store worker gets its CPU ceiling: the CPU a page took in all (crawl, worker
 and the site's server, which share the machine's cores) and the most pages/s, and so the most ratio to bare,
-that this CPU allows on the cores it may run on, or on one core for the busier single process, whichever is less.
+that this CPU allows on the cores it may run on, or on one core for the busier single process, whichever is
+less.
 A crawl near its ceiling can only get faster by using less CPU per page: moving a step from one process to the
 other does not raise the ceiling.
 
@@ -492,10 +493,10 @@ def with_server(articles: int, narrow: bool, prerender: bool = False) -> tuple[P
 
 
 def ceiling(r: dict[str, Any], cores: int) -> tuple[float, float]:
-    """CPU ms per page of a run's processes together (crawl, store worker, server), and the most pages/s they allow.
+    """CPU ms per page of a run's processes together (crawl, worker, server), and the most pages/s they allow.
 
-    A rate cannot pass the cores' CPU over the CPU a page takes in all, nor one core over what one process takes
-    per page (Scrapy's reactor and the store's writer are one process each).
+    A rate cannot pass the cores' CPU over the CPU a page takes in all, nor one core over what one process
+    takes per page (Scrapy's reactor and the store's writer are one process each).
     """
     pages = max(1, r["pages"])
     parts = [r["cpu"] * 1000 / pages, r.get("worker_cpu", 0) * 1000 / pages, r["server_cpu"] * 1000 / pages]
@@ -504,14 +505,14 @@ def ceiling(r: dict[str, Any], cores: int) -> tuple[float, float]:
 
 
 def print_ceilings(results: dict[str, dict[str, Any]], bare_rate: Callable[[str], float]) -> None:
-    """For each run with a store worker, the rate its CPU per page allows on this machine's cores, against bare."""
-    # The cores this process may run on (a CPU affinity or a container's cpuset can allow fewer than the machine has).
+    """For each run with a store worker, the rate its CPU per page allows on the cores, against bare."""
+    # The cores this process may run on: an affinity or a cpuset can allow fewer than the machine has.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     for name, r in results.items():
         if r.get("worker_cpu") and name != "memory":
             total, most = ceiling(r, cores)
-            print(f"{name}: {total:.2f} ms of CPU per page in all; {cores} cores allow at most {most:.0f} pages/s, "
-                  f"{most / bare_rate(name):.2f} of bare")
+            print(f"{name}: {total:.2f} ms of CPU per page in all; {cores} cores allow at most {most:.0f} "
+                  f"pages/s, {most / bare_rate(name):.2f} of bare")
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""Search index benchmark: CPU ms per article of indexing in FTS5, the store's table against other FTS5 options.
+"""Search index benchmark: CPU ms per article of FTS5 indexing, the store's table against other FTS5 options.
 
 Where the store worker's full-text index cost goes, and whether another FTS5 option would cut it. Generated
 articles (benchmarks/newstext.py, the crawl benchmark's text) are tokenized once with the store's bigrams
@@ -6,8 +6,8 @@ articles (benchmarks/newstext.py, the crawl benchmark's text) are tokenized once
 tables in index-key order, in groups of 50 in one transaction each, as the store worker writes them:
 
   store      the store's table (aggregator.store.derived.SQLITE_SEARCH): contentless, unicode61, detail=full
-  ascii      the ascii tokenizer instead: our tokens are already lower case and space separated, so it makes the
-             same tokens; a rebuild of the index would be needed
+  ascii      the ascii tokenizer instead: our tokens are already lower case and space separated, so it makes
+             the same tokens; a rebuild of the index would be needed
   column     detail=column: no positions, so no phrase queries (a word is the phrase of its bigrams)
   none       detail=none: no positions or columns either
   table      the same token text into an ordinary table: writing the bytes, no index (the floor)
@@ -31,10 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aggregator.search import ID_BITS, search_text  # noqa: E402
-from aggregator.store.derived import SQLITE_SEARCH  # noqa: E402
-from benchmarks._common import median, report  # noqa: E402
-from benchmarks.newstext import news_article  # noqa: E402
+from aggregator.search import ID_BITS, search_text
+from aggregator.store.derived import SQLITE_SEARCH
+from benchmarks._common import median, report
+from benchmarks.newstext import news_article
 
 GROUP = 50  # articles per transaction, as the store worker commits them
 STORE_OPTIONS = "tokenize='unicode61 remove_diacritics 0'"
@@ -64,7 +64,7 @@ def tokenize(texts: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], float
 
 
 def index(ddl: str, rows: list[tuple[int, str, str]]) -> float:
-    """CPU seconds to insert `rows` (key, title tokens, body tokens) into a new in-memory table made by `ddl`."""
+    """CPU seconds to insert `rows` (key, title tokens, body tokens) into a new in-memory table from `ddl`."""
     connection = sqlite3.connect(":memory:")
     connection.execute(ddl)
     start = time.process_time()
@@ -78,7 +78,8 @@ def index(ddl: str, rows: list[tuple[int, str, str]]) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=3000, help="generated articles to index")
     parser.add_argument("--repeat", type=int, default=5, help="rounds, the variants alternating in each")
     args = parser.parse_args()
@@ -86,10 +87,10 @@ def main() -> int:
     texts = articles(args.articles)
     tokenized = [tokenize(texts)[1] for _ in range(args.repeat)]
     tokens, _ = tokenize(texts)
-    # Index-key order (day, then id), as the worker inserts a group: FTS5 writes out what it holds whenever a key
-    # is not above the last one.
+    # Index-key order (day, then id), as the worker inserts a group: FTS5 writes out what it holds whenever a
+    # key is not above the last one.
     keys = [((20000 - n % 300) << ID_BITS) | (n + 1) for n in range(args.articles)]
-    rows = sorted((key, title, body) for key, (title, body) in zip(keys, tokens, strict=True))
+    rows = sorted((key, title, body) for key, (title, body) in zip(keys, tokens, strict=True))  # key order
     seconds: dict[str, list[float]] = {name: [] for name in VARIANTS}
     for _ in range(args.repeat):
         for name, ddl in VARIANTS.items():
@@ -100,8 +101,9 @@ def main() -> int:
               "vs store": median(tokenized) * 1000 / args.articles / per_article["store"]}]
     table += [{"variant": name, "ms/article": ms, "vs store": ms / per_article["store"]}
               for name, ms in per_article.items()]
-    report("search_index", table, [f"{args.articles} articles, {body_chars:.0f} characters of body tokens on "
-                                   f"average, groups of {GROUP}; medians of {args.repeat} alternated rounds"])
+    note = (f"{args.articles} articles, {body_chars:.0f} characters of body tokens on average, groups of {GROUP}; "
+            f"medians of {args.repeat} alternated rounds")
+    report("search_index", table, [note])
     return 0
 
 
