@@ -29,9 +29,8 @@ the product: its figures only say how much the rate depends on that step.
 After the table, each run with a store worker gets its CPU ceiling: the CPU a page took in all (crawl, worker
 and the site's server, which share the machine's cores) and the most pages/s, and so the most ratio to bare,
 that this CPU allows on the cores it may run on, or on one core for the busier single process, whichever is
-less.
-A crawl near its ceiling can only get faster by using less CPU per page: moving a step from one process to the
-other does not raise the ceiling.
+less. A crawl near its ceiling can only get faster by using less CPU per page: moving a step from one process
+to the other does not raise the ceiling.
 
 --repeat N runs the rate variants N times, alternating (bare, family, generic, bare, ...), and prints the
 median of each ratio: one run's ratio moves by a third on these machines, whose speed drifts between runs.
@@ -338,7 +337,7 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def timed_crawl(process: Any, spider: Any, limit: float) -> tuple[float, list[tuple[int, float]], Any]:
+def timed_crawl(process: Any, spider: Any, limit: float) -> tuple[float, list[tuple[int, float, int]], Any]:
     """Run one spider in `process`, sampling (pages, RSS MB, processes) every second; returns (seconds, samples,
     crawler)."""
     from scrapy import signals
@@ -492,16 +491,21 @@ def with_server(articles: int, narrow: bool, prerender: bool = False) -> tuple[P
     return server, ready.get(timeout=120)
 
 
+def cpu_per_page(r: dict[str, Any]) -> tuple[float, float, float]:
+    """CPU ms per page of a run's crawl process, store worker (0 without one) and the site's server."""
+    pages = max(1, r["pages"])
+    return r["cpu"] * 1000 / pages, r.get("worker_cpu", 0) * 1000 / pages, r["server_cpu"] * 1000 / pages
+
+
 def ceiling(r: dict[str, Any], cores: int) -> tuple[float, float]:
     """CPU ms per page of a run's processes together (crawl, worker, server), and the most pages/s they allow.
 
     A rate cannot pass the cores' CPU over the CPU a page takes in all, nor one core over what one process
     takes per page (Scrapy's reactor and the store's writer are one process each).
     """
-    pages = max(1, r["pages"])
-    parts = [r["cpu"] * 1000 / pages, r.get("worker_cpu", 0) * 1000 / pages, r["server_cpu"] * 1000 / pages]
-    total = sum(parts)
-    return total, min(1000 * cores / total, *(1000 / part for part in parts[:2] if part))
+    crawl, worker, server = cpu_per_page(r)
+    total = crawl + worker + server
+    return total, min(1000 * cores / total, *(1000 / part for part in (crawl, worker) if part))
 
 
 def print_ceilings(results: dict[str, dict[str, Any]], bare_rate: Callable[[str], float]) -> None:
@@ -611,11 +615,10 @@ def main() -> int:
           f"{'peak MB':>7} {'crawl ms/p':>10} {'worker ms/p':>11} {'server ms/p':>11} {'busy crawl':>10} "
           f"{'busy worker':>11}")
     for name, r in results.items():
-        pages = max(1, r["pages"])
+        crawl_ms, worker_ms, server_ms = cpu_per_page(r)
         print(f"{name:<{width}} {r['pages']:>6} {r['new']:>6} {r['errors']:>6} {r['seconds']:>7.1f} {rate(r):>8.1f} "
               f"{rate(r) / bare_rate(name):>7.2f} {r['peak_mb'] + r.get('worker_peak_mb', 0):>7.0f} "
-              f"{r['cpu'] * 1000 / pages:>10.2f} {r.get('worker_cpu', 0) * 1000 / pages:>11.2f} "
-              f"{r['server_cpu'] * 1000 / pages:>11.2f} {r['cpu'] / r['seconds']:>10.2f} "
+              f"{crawl_ms:>10.2f} {worker_ms:>11.2f} {server_ms:>11.2f} {r['cpu'] / r['seconds']:>10.2f} "
               f"{r.get('worker_cpu', 0) / r['seconds']:>11.2f}")
     if len(rounds) > 1:
         for variant in [v for v in rounds[0] if v != "bare"]:
